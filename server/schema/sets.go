@@ -89,7 +89,7 @@ func Names() []string { return []string{"dynatrace", "full"} }
 func groupsAttr() *Attribute {
 	return complexAttr("groups", []*Attribute{
 		attr("value", String, caseExact, desc("The identifier of the User's group.")),
-		attr("$ref", Reference, caseExact, refTypes("Group"), desc("The URI of the corresponding 'Group' resource to which the user belongs.")),
+		attr("$ref", Reference, caseExact, refTypes("User", "Group"), desc("The URI of the corresponding 'Group' resource to which the user belongs.")),
 		attr("display", String, desc("A human-readable name, primarily used for display purposes.")),
 		attr("type", String, canonical("direct", "indirect"), desc("A label indicating the attribute's function, e.g., 'direct' or 'indirect'.")),
 	}, multi, readOnly, desc("A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated."))

@@ -1,0 +1,232 @@
+package scimtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// Client is a SCIM client for specs: every call returns a *Response (never
+// an error: a transport failure becomes Status 0 with Err set, so a
+// matcher reports it with the request).
+type Client struct {
+	Base  string
+	Token string
+	// Header is sent with every request (after Authorization).
+	Header http.Header
+	HTTP   *http.Client
+}
+
+// NewClient returns a client for base with bearer token.
+func NewClient(base, token string) *Client {
+	return &Client{Base: strings.TrimRight(base, "/"), Token: token, HTTP: HTTPClient}
+}
+
+// WithToken returns a copy of c that sends another Authorization value:
+// "" sends none, anything else is sent verbatim when it has a space (a
+// scheme), else as "Bearer <token>".
+func (c *Client) WithToken(token string) *Client {
+	d := *c
+	d.Token = token
+	return &d
+}
+
+// Response is one exchange as a spec sees it.
+type Response struct {
+	Method  string
+	URL     string
+	ReqBody []byte
+	Status  int
+	Header  http.Header
+	Body    []byte
+	// JSON is the body decoded as an object (nil when it is not one).
+	JSON map[string]any
+	Err  error
+}
+
+// Do sends method to path (relative to the base URL, e.g. "/Users?count=1",
+// or absolute) with body (nil, []byte, string, or any value to encode as
+// JSON) and extra headers as name, value pairs.
+func (c *Client) Do(ctx context.Context, method, path string, body any, headers ...string) *Response {
+	u := path
+	if !strings.HasPrefix(path, "http://") && !strings.HasPrefix(path, "https://") {
+		u = c.Base + path
+	}
+	var raw []byte
+	switch b := body.(type) {
+	case nil:
+	case []byte:
+		raw = b
+	case string:
+		raw = []byte(b)
+	default:
+		var err error
+		if raw, err = json.Marshal(b); err != nil {
+			return &Response{Method: method, URL: u, Err: err}
+		}
+	}
+	r := &Response{Method: method, URL: u, ReqBody: raw}
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(raw))
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	if raw == nil {
+		req.Body = nil
+		req.ContentLength = 0
+	} else {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	req.Header.Set("Accept", "application/scim+json")
+	switch {
+	case c.Token == "":
+	case strings.Contains(c.Token, " "):
+		req.Header.Set("Authorization", c.Token)
+	default:
+		req.Header.Set("Authorization", "Bearer "+c.Token)
+	}
+	for k, vs := range c.Header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := c.HTTP.Do(req)
+	if err != nil {
+		r.Err = err
+		return r
+	}
+	defer resp.Body.Close()
+	r.Status, r.Header = resp.StatusCode, resp.Header
+	r.Body, r.Err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if len(r.Body) > 0 {
+		var m map[string]any
+		if json.Unmarshal(r.Body, &m) == nil {
+			r.JSON = m
+		}
+	}
+	return r
+}
+
+// Get, Post, Put, Patch and Delete are Do with the method.
+func (c *Client) Get(ctx context.Context, path string, headers ...string) *Response {
+	return c.Do(ctx, http.MethodGet, path, nil, headers...)
+}
+
+func (c *Client) Post(ctx context.Context, path string, body any, headers ...string) *Response {
+	return c.Do(ctx, http.MethodPost, path, body, headers...)
+}
+
+func (c *Client) Put(ctx context.Context, path string, body any, headers ...string) *Response {
+	return c.Do(ctx, http.MethodPut, path, body, headers...)
+}
+
+func (c *Client) Patch(ctx context.Context, path string, body any, headers ...string) *Response {
+	return c.Do(ctx, http.MethodPatch, path, body, headers...)
+}
+
+func (c *Client) Delete(ctx context.Context, path string, headers ...string) *Response {
+	return c.Do(ctx, http.MethodDelete, path, nil, headers...)
+}
+
+// Query builds "?k=v&..." from name, value pairs, escaping values.
+func Query(kv ...string) string {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		q.Add(kv[i], kv[i+1])
+	}
+	return "?" + q.Encode()
+}
+
+// String renders the exchange for failure messages and reports: the
+// request line, the request body, the status and the response body, each
+// body cut at 4 KiB.
+func (r *Response) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", r.Method, r.URL)
+	if len(r.ReqBody) > 0 {
+		fmt.Fprintf(&b, "> %s\n", cut(r.ReqBody))
+	}
+	if r.Err != nil && r.Status == 0 {
+		fmt.Fprintf(&b, "< transport error: %v\n", r.Err)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "< %d %s\n", r.Status, http.StatusText(r.Status))
+	for _, h := range []string{"Content-Type", "Location", "ETag", "Allow", "WWW-Authenticate"} {
+		if v := r.Header.Get(h); v != "" {
+			fmt.Fprintf(&b, "< %s: %s\n", h, v)
+		}
+	}
+	if len(r.Body) > 0 {
+		fmt.Fprintf(&b, "< %s\n", cut(r.Body))
+	}
+	return b.String()
+}
+
+func cut(b []byte) string {
+	const max = 4 << 10
+	if len(b) > max {
+		return string(b[:max]) + fmt.Sprintf("... (%d more bytes)", len(b)-max)
+	}
+	return string(b)
+}
+
+// Str returns the string at a dotted path of the JSON body ("meta.location",
+// "name.givenName"), or "".
+func (r *Response) Str(path string) string {
+	s, _ := Path(r.JSON, path).(string)
+	return s
+}
+
+// Path walks a dotted path through decoded JSON objects; names compare
+// case-insensitively, as SCIM attribute names do. A path into an array
+// yields nil.
+func Path(v any, path string) any {
+	for _, p := range strings.Split(path, ".") {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = lookup(m, p)
+	}
+	return v
+}
+
+func lookup(m map[string]any, name string) any {
+	if v, ok := m[name]; ok {
+		return v
+	}
+	for k, v := range m {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return nil
+}
+
+// Resources returns a ListResponse's Resources as objects.
+func (r *Response) Resources() []map[string]any {
+	arr, _ := lookup(r.JSON, "Resources").([]any)
+	out := make([]map[string]any, 0, len(arr))
+	for _, e := range arr {
+		if m, ok := e.(map[string]any); ok {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// Int returns the number at a dotted path of the body, or -1.
+func (r *Response) Int(path string) int {
+	if f, ok := Path(r.JSON, path).(float64); ok {
+		return int(f)
+	}
+	return -1
+}

@@ -1,0 +1,157 @@
+package scimtest
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2"
+)
+
+// Exchange is one recorded HTTP exchange, as it lands in a spec's report
+// entries (name "http") and, from there, in the HTML report's transcript.
+type Exchange struct {
+	Method     string              `json:"method"`
+	URL        string              `json:"url"`
+	ReqHeader  map[string][]string `json:"requestHeaders,omitempty"`
+	ReqBody    string              `json:"requestBody,omitempty"`
+	Status     int                 `json:"status"`
+	RespHeader map[string][]string `json:"responseHeaders,omitempty"`
+	RespBody   string              `json:"responseBody,omitempty"`
+	Error      string              `json:"error,omitempty"`
+	Millis     float64             `json:"ms"`
+}
+
+// String renders the exchange like curl -v, for Ginkgo's console output.
+func (e Exchange) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "> %s %s\n", e.Method, e.URL)
+	for k, vs := range e.ReqHeader {
+		fmt.Fprintf(&b, "> %s: %s\n", k, strings.Join(vs, ", "))
+	}
+	if e.ReqBody != "" {
+		fmt.Fprintf(&b, "> %s\n", e.ReqBody)
+	}
+	if e.Error != "" {
+		fmt.Fprintf(&b, "< error: %s\n", e.Error)
+		return b.String()
+	}
+	fmt.Fprintf(&b, "< %d %s (%.1f ms)\n", e.Status, http.StatusText(e.Status), e.Millis)
+	for k, vs := range e.RespHeader {
+		fmt.Fprintf(&b, "< %s: %s\n", k, strings.Join(vs, ", "))
+	}
+	if e.RespBody != "" {
+		fmt.Fprintf(&b, "< %s\n", e.RespBody)
+	}
+	return b.String()
+}
+
+// Recorder is an http.RoundTripper that records every exchange. Specs may
+// send requests from several goroutines, and Ginkgo's report may only be
+// written from the spec's own goroutine, so exchanges are buffered here and
+// written by Flush, which each suite calls in an AfterEach.
+type Recorder struct {
+	Next http.RoundTripper
+
+	mu        sync.Mutex
+	exchanges []Exchange
+}
+
+const maxRecordedBody = 16 << 10
+
+// RoundTrip implements http.RoundTripper.
+func (rec *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	e := Exchange{Method: req.Method, URL: req.URL.String(), ReqHeader: redact(req.Header)}
+	if req.Body != nil && req.GetBody != nil {
+		if body, err := req.GetBody(); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(body, maxRecordedBody+1))
+			e.ReqBody = clip(b)
+		}
+	}
+	start := time.Now()
+	resp, err := rec.Next.RoundTrip(req)
+	e.Millis = float64(time.Since(start).Microseconds()) / 1000
+	if err != nil {
+		e.Error = err.Error()
+		rec.add(e)
+		return nil, err
+	}
+	b, rerr := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(b))
+	if rerr != nil {
+		e.Error = "reading the body: " + rerr.Error()
+	}
+	e.Status, e.RespHeader, e.RespBody = resp.StatusCode, redact(resp.Header), clip(b)
+	rec.add(e)
+	return resp, nil
+}
+
+func (rec *Recorder) add(e Exchange) {
+	rec.mu.Lock()
+	rec.exchanges = append(rec.exchanges, e)
+	rec.mu.Unlock()
+}
+
+// Take returns and forgets the exchanges recorded so far.
+func (rec *Recorder) Take() []Exchange {
+	rec.mu.Lock()
+	defer rec.mu.Unlock()
+	out := rec.exchanges
+	rec.exchanges = nil
+	return out
+}
+
+// Flush writes the exchanges recorded since the last Flush into the current
+// spec's report, one entry named "http" each; they are shown on failure
+// and carried in the JSON report. Call it from an AfterEach.
+func Flush() {
+	rec, ok := HTTPClient.Transport.(*Recorder)
+	if !ok {
+		return
+	}
+	for _, e := range rec.Take() {
+		ginkgo.AddReportEntry("http", e, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	}
+}
+
+func clip(b []byte) string {
+	if len(b) > maxRecordedBody {
+		return string(b[:maxRecordedBody]) + fmt.Sprintf("... (%d more bytes)", len(b)-maxRecordedBody)
+	}
+	return string(b)
+}
+
+// redact copies the headers worth showing, with credentials cut to their
+// scheme and first characters: reports are shared, tokens are not.
+func redact(h http.Header) map[string][]string {
+	out := map[string][]string{}
+	for k, vs := range h {
+		switch http.CanonicalHeaderKey(k) {
+		case "Authorization":
+			for _, v := range vs {
+				out[k] = append(out[k], RedactAuthorization(v))
+			}
+		case "Content-Type", "Location", "Etag", "If-Match", "If-None-Match", "Allow", "Www-Authenticate", "X-Scimconf-Rule":
+			out[k] = vs
+		}
+	}
+	return out
+}
+
+// RedactAuthorization keeps an Authorization value's scheme and the first
+// six characters of its credentials.
+func RedactAuthorization(v string) string {
+	scheme, cred, ok := strings.Cut(v, " ")
+	if !ok {
+		scheme, cred = "", v
+	}
+	if len(cred) > 6 {
+		cred = cred[:6] + "…(redacted)"
+	}
+	return strings.TrimSpace(scheme + " " + cred)
+}
