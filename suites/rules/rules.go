@@ -45,16 +45,14 @@ type Rule struct {
 // URL links a rule's source for humans, or "" when it has no public
 // anchor.
 func (r Rule) URL() string {
-	rfc, sec, ok := strings.Cut(r.Source, " ")
-	if !ok || !strings.HasPrefix(rfc, "RFC") {
-		if strings.HasPrefix(r.Source, "seed:") {
-			return "https://docs.dynatrace.com/docs/manage/identity-access-management/user-and-group-management/access-scim"
-		}
+	if strings.HasPrefix(r.Source, "seed:") {
+		return "https://docs.dynatrace.com/docs/manage/identity-access-management/user-and-group-management/access-scim"
+	}
+	f := strings.Fields(r.Source) // "RFC", "7644", "3.4.2.2"
+	if len(f) != 3 || f[0] != "RFC" {
 		return ""
 	}
-	num := strings.TrimPrefix(rfc, "RFC")
-	sec = strings.Fields(sec)[0]
-	return "https://www.rfc-editor.org/rfc/rfc" + num + "#section-" + sec
+	return "https://www.rfc-editor.org/rfc/rfc" + f[1] + "#section-" + f[2]
 }
 
 // All returns the catalogue, ordered by profile then ID.
