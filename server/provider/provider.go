@@ -166,8 +166,8 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 	doc["id"] = res.ID
 	doc["meta"] = map[string]any{
 		"resourceType": rt.Name,
-		"created":      res.Created.UTC().Format(timeFormat),
-		"lastModified": res.LastModified.UTC().Format(timeFormat),
+		"created":      store.FormatTime(res.Created),
+		"lastModified": store.FormatTime(res.LastModified),
 		"location":     loc,
 		"version":      ETag(res.Version),
 	}
@@ -208,9 +208,6 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 	}
 	return &Result{Doc: proj.Apply(doc), ETag: ETag(res.Version), Location: loc}, nil
 }
-
-// timeFormat is RFC 3339 with milliseconds, as most SCIM servers write it.
-const timeFormat = "2006-01-02T15:04:05.000Z07:00"
 
 func badValue(format string, args ...any) error {
 	return scimerror.BadRequest(scimerror.InvalidValue, format, args...)
