@@ -26,7 +26,9 @@ var seq atomic.Int64
 // Every resource a suite creates carries one, so runs on a shared tenant
 // never collide and leftovers can be found by prefix.
 func (t *Target) Name() string {
-	return fmt.Sprintf("%s-%d", t.Prefix(), seq.Add(1))
+	// The run id is shared by parallel processes; the process number keeps
+	// their counters apart.
+	return fmt.Sprintf("%s-%d-%d", t.Prefix(), ginkgo.GinkgoParallelProcess(), seq.Add(1))
 }
 
 // Prefix is what every name of this run starts with.

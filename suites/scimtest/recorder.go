@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -119,12 +120,20 @@ func Flush() {
 	}
 }
 
+// clip cuts a body for the report and redacts SCIM token values in it
+// (the management API returns a new token's value once; reports are
+// shared).
 func clip(b []byte) string {
+	s := string(b)
 	if len(b) > maxRecordedBody {
-		return string(b[:maxRecordedBody]) + fmt.Sprintf("... (%d more bytes)", len(b)-maxRecordedBody)
+		s = string(b[:maxRecordedBody]) + fmt.Sprintf("... (%d more bytes)", len(b)-maxRecordedBody)
 	}
-	return string(b)
+	return tokenValue.ReplaceAllString(s, "${1}…(redacted)")
 }
+
+// tokenValue matches a Dynatrace-shaped SCIM token and keeps its public
+// part.
+var tokenValue = regexp.MustCompile(`(dt0s01\.[A-Z0-9]{24})\.[A-Z0-9]{64}`)
 
 // redact copies the headers worth showing, with credentials cut to their
 // scheme and first characters: reports are shared, tokens are not.

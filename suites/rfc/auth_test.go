@@ -1,0 +1,104 @@
+package rfc_test
+
+import (
+	"encoding/base64"
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimconf/scimconf/suites/scimtest"
+)
+
+// RFC 7644 section 2 (and RFC 7235 section 3.1): a request without valid
+// credentials is refused with 401, a WWW-Authenticate header naming the
+// scheme, and a SCIM error body; and it changes nothing.
+var _ = Describe("Authentication", func() {
+	// Authorization values that carry no valid credentials; "" sends no
+	// header at all (scimtest.Client.WithToken).
+	raBadCredentials := func() []string {
+		return []string{
+			"",
+			"Bearer",
+			"Bearer ",
+			"Basic " + base64.StdEncoding.EncodeToString([]byte("scimconf:"+T.Token)),
+			"Bearer scimconf-garbage-" + T.Name(),
+			"Token " + T.Token,
+			"Bearer " + T.Token + "x",
+		}
+	}
+
+	It("refuses reads without valid credentials with 401 and a SCIM error", Label("RFC-AUTH", scimtest.ReadOnlyLabel), func(ctx SpecContext) {
+		for _, authz := range raBadCredentials() {
+			c := raClientWith(authz)
+			for _, path := range []string{"/Users", "/Groups"} {
+				raExpect401(c.Get(ctx, path), authz)
+			}
+		}
+	})
+
+	It("refuses writes without valid credentials and changes nothing", Label("RFC-AUTH"), func(ctx SpecContext) {
+		victim := raCreate(ctx, "/Users", T.NewUser())
+		id := victim.Str("id")
+		for _, authz := range raBadCredentials() {
+			c := raClientWith(authz)
+			u := T.NewUser()
+			created := c.Post(ctx, "/Users", u)
+			if created.Status == 201 {
+				T.CleanupLater("/Users/" + created.Str("id"))
+			}
+			raExpect401(created, authz)
+			raExpect401(c.Put(ctx, "/Users/"+id, T.NewUser("userName", victim.Str("userName"), "name.familyName", "Byron")), authz)
+			raExpect401(c.Delete(ctx, "/Users/"+id), authz)
+			Expect(T.CountWhere(ctx, "/Users", scimtest.EqFilter("userName", u["userName"].(string)))).To(Equal(0),
+				"a refused POST creates nothing (Authorization %q)", scimtest.RedactAuthorization(authz))
+		}
+		g := T.Client.Get(ctx, "/Users/"+id)
+		Expect(g).To(scimtest.HaveStatus(200))
+		Expect(g.Str("name.familyName")).To(Equal("Lovelace"), "refused PUTs and DELETEs change nothing:\n%s", g)
+	})
+
+	It("refuses a revoked token with 401", Label("RFC-AUTH", scimtest.AdminLabel), func(ctx SpecContext) {
+		Expect(T.SCIMAccountID()).NotTo(BeEmpty(), "the base URL %s names no account after /idm/public/scim/", T.BaseURL)
+		tokenID, token, issued := T.IssueSCIMToken(ctx, "scimconf "+T.Name()+" (revoked by the spec)")
+		Expect(issued).To(scimtest.HaveStatus(201))
+		Expect(token).NotTo(BeEmpty(), "the management API returns the token value:\n%s", issued)
+		revoked := false
+		DeferCleanup(func(ctx SpecContext) {
+			if !revoked {
+				T.RevokeSCIMToken(ctx, tokenID)
+			}
+		})
+		c := T.Client.WithToken(token)
+		Expect(c.Get(ctx, "/Users"+scimtest.Query("count", "1"))).To(scimtest.HaveStatus(200), "the new token works before it is revoked")
+		Expect(T.RevokeSCIMToken(ctx, tokenID)).To(scimtest.HaveStatus(200, 204))
+		revoked = true
+		raExpect401(c.Get(ctx, "/Users"+scimtest.Query("count", "1")), "Bearer <revoked token>")
+		u := T.NewUser()
+		r := c.Post(ctx, "/Users", u)
+		if r.Status == 201 {
+			T.CleanupLater("/Users/" + r.Str("id"))
+		}
+		raExpect401(r, "Bearer <revoked token>")
+	})
+})
+
+// raClientWith returns a client that sends exactly authz as the
+// Authorization header (none when authz is empty).
+func raClientWith(authz string) *scimtest.Client {
+	c := T.Client.WithToken("")
+	c.Header = http.Header{}
+	if authz != "" {
+		c.Header.Set("Authorization", authz)
+	}
+	return c
+}
+
+// raExpect401 checks one refused request.
+func raExpect401(r *scimtest.Response, authz string) {
+	GinkgoHelper()
+	Expect(r).To(scimtest.HaveSCIMError(401, ""),
+		"RFC 7644 section 2: a request with Authorization %q carries no valid credentials", scimtest.RedactAuthorization(authz))
+	Expect(r.Header.Get("WWW-Authenticate")).NotTo(BeEmpty(),
+		"RFC 7644 section 2 and RFC 7235 section 3.1: a 401 SHALL name the supported schemes in WWW-Authenticate:\n%s", r)
+}

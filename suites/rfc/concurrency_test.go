@@ -1,0 +1,127 @@
+package rfc_test
+
+import (
+	"fmt"
+	"sync"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimconf/scimconf/suites/scimtest"
+)
+
+// raRacers is how many requests each concurrency spec sends at once.
+const raRacers = 10
+
+// raRace sends raRacers requests at once (each from its own goroutine,
+// released together) and returns the responses in start order. send must
+// not call Gomega or Ginkgo: failures are checked on the spec goroutine.
+func raRace(send func(i int) *scimtest.Response) []*scimtest.Response {
+	out := make([]*scimtest.Response, raRacers)
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range raRacers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			out[i] = send(i)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return out
+}
+
+// raExchanges renders responses for a failure message.
+func raExchanges(rs []*scimtest.Response) string {
+	s := ""
+	for i, r := range rs {
+		s += fmt.Sprintf("--- request %d\n%s", i+1, r)
+	}
+	return s
+}
+
+var _ = Describe("Concurrency", func() {
+	It("gives parallel creates of one userName exactly one 201; the rest are 409 uniqueness", Label("RFC-CONCURRENCY", "RFC-UNIQUENESS"), func(ctx SpecContext) {
+		userName := T.Name() + "@" + T.Domain()
+		rs := raRace(func(int) *scimtest.Response {
+			return T.Client.Post(ctx, "/Users", T.NewUser("userName", userName))
+		})
+		created := 0
+		for _, r := range rs {
+			if r.Status == 201 && r.Str("id") != "" {
+				created++
+				T.CleanupLater("/Users/" + r.Str("id"))
+			}
+		}
+		Expect(created).To(Equal(1), "RFC 7644 section 3.3: of %d parallel creates of one userName exactly one succeeds:\n%s", raRacers, raExchanges(rs))
+		for _, r := range rs {
+			if r.Status != 201 {
+				Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"), "RFC 7644 section 3.3: the losers of the race get 409 uniqueness")
+			}
+		}
+		Expect(T.CountWhere(ctx, "/Users", scimtest.EqFilter("userName", userName))).To(Equal(1), "exactly one User has the userName after the race")
+	})
+
+	It("gives parallel creates of one unique Group displayName exactly one 201", Label("RFC-CONCURRENCY", "RFC-UNIQUENESS"), func(ctx SpecContext) {
+		if a, ok := T.Caps.Attr("Group", "displayName"); !ok || a.Uniqueness == "none" {
+			Skip("the target does not declare Group.displayName unique")
+		}
+		name := T.Name()
+		rs := raRace(func(int) *scimtest.Response {
+			return T.Client.Post(ctx, "/Groups", T.NewGroup("displayName", name))
+		})
+		created := 0
+		for _, r := range rs {
+			if r.Status == 201 && r.Str("id") != "" {
+				created++
+				T.CleanupLater("/Groups/" + r.Str("id"))
+			}
+		}
+		Expect(created).To(Equal(1), "of %d parallel creates of one unique displayName exactly one succeeds:\n%s", raRacers, raExchanges(rs))
+		for _, r := range rs {
+			if r.Status != 201 {
+				Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"))
+			}
+		}
+	})
+
+	It("loses none of many parallel creates of different Users", Label("RFC-CONCURRENCY", "RFC-CREATE"), func(ctx SpecContext) {
+		prefix := T.Name() + "-"
+		rs := raRace(func(i int) *scimtest.Response {
+			return T.Client.Post(ctx, "/Users", T.NewUser("userName", fmt.Sprintf("%s%d@%s", prefix, i, T.Domain())))
+		})
+		for _, r := range rs {
+			if r.Status == 201 && r.Str("id") != "" {
+				T.CleanupLater("/Users/" + r.Str("id"))
+			}
+		}
+		for _, r := range rs {
+			Expect(r).To(scimtest.HaveStatus(201), "parallel creates of different Users all succeed")
+		}
+		r, res := T.FindWhere(ctx, "/Users", fmt.Sprintf("userName sw %q", prefix))
+		Expect(r).To(scimtest.HaveStatus(200))
+		Expect(res).To(HaveLen(raRacers), "every User created in parallel exists afterwards:\n%s", r)
+	})
+
+	It("lets exactly one of parallel PUTs with the same If-Match through", Label("RFC-CONCURRENCY", "RFC-ETAG"), func(ctx SpecContext) {
+		if !T.Caps.ETag {
+			Skip("the target declares etag.supported false")
+		}
+		created := raCreate(ctx, "/Users", T.NewUser())
+		id, etag := created.Str("id"), created.Header.Get("ETag")
+		rs := raRace(func(i int) *scimtest.Response {
+			return T.Client.Put(ctx, "/Users/"+id, T.NewUser("userName", created.Str("userName"), "name.givenName", fmt.Sprintf("Racer%d", i)), "If-Match", etag)
+		})
+		won := 0
+		for _, r := range rs {
+			if r.Status == 200 {
+				won++
+			} else {
+				Expect(r).To(scimtest.HaveSCIMError(412, ""), "RFC 7644 section 3.14: a PUT whose If-Match went stale is 412")
+			}
+		}
+		Expect(won).To(Equal(1), "RFC 7644 section 3.14: one version can be replaced only once:\n%s", raExchanges(rs))
+	})
+})

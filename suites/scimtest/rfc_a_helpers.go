@@ -1,0 +1,172 @@
+package scimtest
+
+// Helpers for the rfc profile's discovery, CRUD, error, auth, ETag, bulk
+// and concurrency specs. They read and send; they never decide what a
+// response should be.
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+)
+
+// Schema URNs of the discovery documents (RFC 7643 sections 5 to 7).
+const (
+	ServiceProviderConfigURN = "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+	ResourceTypeURN          = "urn:ietf:params:scim:schemas:core:2.0:ResourceType"
+	SchemaURN                = "urn:ietf:params:scim:schemas:core:2.0:Schema"
+)
+
+// FindWhere lists the resources of endpoint that match filter (a SCIM
+// filter, e.g. `userName eq "x"`), asking for up to 100. It is how specs
+// check what exists without assuming an empty server.
+func (t *Target) FindWhere(ctx context.Context, endpoint, filter string) (*Response, []map[string]any) {
+	r := t.Client.Get(ctx, endpoint+Query("filter", filter, "count", "100"))
+	return r, r.Resources()
+}
+
+// CountWhere is FindWhere's number of matches, or -1 when the list
+// request itself fails (so a failure is never read as "none").
+func (t *Target) CountWhere(ctx context.Context, endpoint, filter string) int {
+	r, res := t.FindWhere(ctx, endpoint, filter)
+	if r.Status != 200 {
+		return -1
+	}
+	return len(res)
+}
+
+// EqFilter is the filter `attr eq "value"` with value quoted as a JSON
+// string.
+func EqFilter(attr, value string) string {
+	return fmt.Sprintf("%s eq %s", attr, quote(value))
+}
+
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"', '\\':
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// RelativePath turns a resource location (absolute, as meta.location and
+// Location give it) into a path relative to the base URL ("/Users/<id>"),
+// so it can be handed to CleanupLater. It returns loc unchanged when loc
+// is not under the base URL.
+func (t *Target) RelativePath(loc string) string {
+	if rest, ok := strings.CutPrefix(loc, t.Client.Base); ok {
+		return rest
+	}
+	u, err := url.Parse(loc)
+	if err != nil {
+		return loc
+	}
+	b, err := url.Parse(t.Client.Base)
+	if err != nil {
+		return loc
+	}
+	if rest, ok := strings.CutPrefix(u.Path, b.Path); ok {
+		return rest
+	}
+	return loc
+}
+
+// MediaType returns the media type of the response's Content-Type
+// without parameters ("application/scim+json"), or "" when absent or
+// unparsable.
+func (r *Response) MediaType() string {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil {
+		return ""
+	}
+	return mt
+}
+
+// ParseDateTime parses an xsd:dateTime as SCIM uses it (RFC 7643 section
+// 2.3.5: RFC 3339 with a time zone).
+func ParseDateTime(s string) (time.Time, error) {
+	return time.Parse(time.RFC3339Nano, s)
+}
+
+// IsAbsoluteURL reports whether s is an absolute http(s) URL with a host.
+func IsAbsoluteURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+var entityTag = regexp.MustCompile(`^(W/)?"[\x21\x23-\x7e\x80-\xff]*"$`)
+
+// IsEntityTag reports whether s is an entity-tag as RFC 7232 section 2.3
+// writes it: an optional W/ and an opaque quoted string.
+func IsEntityTag(s string) bool { return entityTag.MatchString(s) }
+
+// WaitPastTimestamp sleeps until the server's clock can show a later
+// dateTime than ts: a few milliseconds when ts has fractional seconds,
+// just over a second otherwise. Specs that check "lastModified moves on
+// change" call it between two writes.
+func WaitPastTimestamp(ts string) {
+	if i := strings.IndexByte(ts, '.'); i >= 0 {
+		time.Sleep(15 * time.Millisecond)
+		return
+	}
+	time.Sleep(1100 * time.Millisecond)
+}
+
+// HasStringIn reports whether the JSON array v holds s.
+func HasStringIn(v any, s string) bool { return containsString(v, s) }
+
+// MemberValues returns the "value" of each element of the multi-valued
+// attribute at path of doc (e.g. "members", "groups").
+func MemberValues(doc map[string]any, path string) []string {
+	arr, _ := Path(doc, path).([]any)
+	var out []string
+	for _, e := range arr {
+		if v, ok := Path(e, "value").(string); ok {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+// SCIMAccountID is the account segment of a Dynatrace-style base URL:
+// what follows /idm/public/scim/ ("" when the base URL has another shape).
+func (t *Target) SCIMAccountID() string {
+	_, rest, ok := strings.Cut(t.BaseURL, "/idm/public/scim/")
+	if !ok {
+		return ""
+	}
+	id, _, _ := strings.Cut(rest, "/")
+	return id
+}
+
+// AdminClient talks to the management API (ADMIN_URL) with the admin
+// token; nil when there is none.
+func (t *Target) AdminClient() *Client {
+	if !t.HasAdmin() {
+		return nil
+	}
+	return NewClient(t.AdminURL, t.AdminToken)
+}
+
+// IssueSCIMToken generates a SCIM token for the target's account through
+// the management API and returns its id and value; the exchange is
+// returned for failure messages. The caller deletes the token.
+func (t *Target) IssueSCIMToken(ctx context.Context, description string) (id, token string, r *Response) {
+	r = t.AdminClient().Post(ctx, "/accounts/"+t.SCIMAccountID()+"/scim-tokens", map[string]any{"description": description})
+	return r.Str("id"), r.Str("token"), r
+}
+
+// RevokeSCIMToken deletes a SCIM token through the management API.
+func (t *Target) RevokeSCIMToken(ctx context.Context, id string) *Response {
+	return t.AdminClient().Delete(ctx, "/accounts/"+t.SCIMAccountID()+"/scim-tokens/"+url.PathEscape(id))
+}
