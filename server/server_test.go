@@ -36,7 +36,7 @@ func (t *tenancy) Provider(id string) *provider.Provider {
 	return t.providers[id]
 }
 
-func newServer(t *testing.T, cfg provider.Config) (*httptest.Server, string) {
+func newServer(t testing.TB, cfg provider.Config) (*httptest.Server, string) {
 	t.Helper()
 	set := schema.Full()
 	ten := &tenancy{
