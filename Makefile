@@ -49,7 +49,7 @@ conformance:
 	READ_ONLY='$(READ_ONLY)' SCIMCONF_SCHEMA='$(SCHEMA)' \
 	$(GO) tool ginkgo $(GINKGO_FLAGS) --keep-going --json-report=report.json --junit-report=junit.xml \
 		--output-dir=$(REPORT_DIR) $(SUITES); \
-	status=$$?; $(GO) run ./cmd/scimconf report --out $(REPORT_DIR) $(REPORT_DIR)/report.json || status=1; exit $$status
+	status=$$?; $(GO) run ./cmd/scimconf report --out $(REPORT_DIR) "$(if $(TARGET),$(TARGET),embedded mock)=$(REPORT_DIR)/report.json" || status=1; exit $$status
 
 ## bench: benchmarks of the protocol core, the store, the DNS mock and the account model
 bench:

@@ -29,6 +29,8 @@ type command struct {
 func commands() []command {
 	return []command{
 		{"serve", "start the mock SCIM server, management API and DNS mock", runServe},
+		{"conformance", "run the conformance suites against a SCIM server and write the reports", runConformance},
+		{"report", "turn Ginkgo JSON reports into report.md and report.html, with a verdict", runReport},
 		{"dns", "run the DNS mock alone", runDNS},
 		{"admin", "call a running mock's management API (domains, tokens, ...)", runAdmin},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {

@@ -57,7 +57,7 @@ Stop it with Ctrl-C.`, stderr)
 
 	opts := mock.Options{
 		Addr: *addr, DNSAddr: *dnsAddr, Schema: *schemaSet, AdminToken: *adminToken, DemoDomain: *domain,
-		Limits: account.Limits{MaxUsers: *maxUsers, MaxGroups: *maxGroups, MaxGroupsPerUser: *perUser, MaxPermissionsPerGroup: *perms},
+		Limits:   account.Limits{MaxUsers: *maxUsers, MaxGroups: *maxGroups, MaxGroupsPerUser: *perUser, MaxPermissionsPerGroup: *perms},
 		Provider: provider.Config{MaxResults: *maxResults, BulkMaxOperations: *bulkOps, BulkMaxPayloadSize: *bulkBytes, PatchNoContent: *noContent},
 		Logger:   log,
 	}

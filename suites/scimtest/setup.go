@@ -28,7 +28,7 @@ const (
 // target, filled in before the first spec runs: process 1 starts the
 // target (the embedded mock when SCIM_BASE_URL is empty) and hands its
 // coordinates to the other parallel processes, so one mock serves them all;
-// an AfterEach writes the HTTP transcript into the spec report; specs
+// each spec's HTTP transcript, cleanup included, goes into its report; specs
 // without the read-only label are skipped under READ_ONLY; the last
 // process to finish reports and removes leftovers.
 func Setup() *Target {
@@ -64,6 +64,9 @@ func Setup() *Target {
 		t.Close()
 	})
 	ginkgo.BeforeEach(func() {
+		// Registered first, so it runs last: after the spec's own
+		// DeferCleanup deletions, whose exchanges belong to this spec.
+		ginkgo.DeferCleanup(Flush)
 		labels := ginkgo.CurrentSpecReport().Labels()
 		if t.ReadOnly && !slices.Contains(labels, ReadOnlyLabel) {
 			ginkgo.Skip("READ_ONLY is set and this spec creates or changes resources")
@@ -72,7 +75,6 @@ func Setup() *Target {
 			ginkgo.Skip("needs the management API: set ADMIN_URL and ADMIN_TOKEN")
 		}
 	})
-	ginkgo.AfterEach(Flush)
 	return t
 }
 

@@ -1,0 +1,353 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/scimconf/scimconf/suites/rules"
+)
+
+// HTML writes one self-contained page: no external asset, inline CSS, no
+// script, so it can be attached to a CI job and opened anywhere. It shows
+// the targets and times, the verdict, the totals per profile, the rule
+// matrix grouped by profile (one status column per run when there are
+// several), and for every failed spec its message, location and HTTP
+// transcript in a <details>. Every value from a report is escaped by
+// html/template: transcripts hold whatever the target answered.
+func HTML(w io.Writer, runs []Run, opts Options) error {
+	return pageTemplate.Execute(w, newPage(runs, opts))
+}
+
+type page struct {
+	Title, Generated string
+	Verdict          verdict
+	Multi            bool
+	ShowSwitches     bool
+	// Cols is the matrix's column count.
+	Cols   int
+	Runs   []pageRun
+	Groups []matrixGroup
+}
+
+type pageRun struct {
+	Index int
+	*Run
+	Duration       string
+	Totals         []ProfileTotals
+	Failed         []RuleResult
+	Skipped        []RuleResult
+	NotRun         []string
+	NodeFailures   []*Spec
+	Problems       []string
+	UnmappedFailed []*Spec
+	Leftovers      []suiteLeftovers
+}
+
+type suiteLeftovers struct {
+	Suite string
+	Items []string
+}
+
+type matrixGroup struct {
+	Profile rules.Profile
+	Rows    []matrixRow
+}
+
+type matrixRow struct {
+	Rule     rules.Rule
+	Switches []string
+	Cells    []matrixCell
+	// Differs marks a rule whose status is not the same on every target.
+	Differs bool
+}
+
+type matrixCell struct {
+	Run int
+	RuleResult
+}
+
+func newPage(runs []Run, opts Options) page {
+	p := page{
+		Title:        opts.title(),
+		Generated:    opts.generated().UTC().Format(time.RFC3339),
+		Verdict:      judge(runs, opts),
+		Multi:        len(runs) > 1,
+		ShowSwitches: opts.Switches != nil,
+		Cols:         3 + max(1, len(runs)),
+	}
+	if p.ShowSwitches {
+		p.Cols++
+	}
+	matrices := make([][]RuleResult, len(runs))
+	for i := range runs {
+		r := &runs[i]
+		m := r.Matrix()
+		matrices[i] = m
+		pr := pageRun{Index: i, Run: r, Totals: totals(m)}
+		if !r.Start.IsZero() {
+			pr.Duration = r.End.Sub(r.Start).Round(time.Millisecond).String()
+		}
+		for _, rr := range m {
+			switch rr.Status {
+			case StatusFail:
+				pr.Failed = append(pr.Failed, rr)
+			case StatusSkip:
+				pr.Skipped = append(pr.Skipped, rr)
+			case StatusNotRun:
+				pr.NotRun = append(pr.NotRun, rr.Rule.ID)
+			}
+		}
+		for _, s := range r.Suites {
+			pr.NodeFailures = append(pr.NodeFailures, s.NodeFailures...)
+			for _, reason := range s.Problems {
+				pr.Problems = append(pr.Problems, "suite "+s.Description+": "+reason)
+			}
+		}
+		for _, spec := range r.Unmapped() {
+			if spec.Outcome() == StatusFail {
+				pr.UnmappedFailed = append(pr.UnmappedFailed, spec)
+			}
+		}
+		left := r.Leftovers()
+		for _, suite := range slices.Sorted(maps.Keys(left)) {
+			pr.Leftovers = append(pr.Leftovers, suiteLeftovers{suite, left[suite]})
+		}
+		p.Runs = append(p.Runs, pr)
+	}
+	for j, rule := range rules.All() {
+		if len(p.Groups) == 0 || p.Groups[len(p.Groups)-1].Profile != rule.Profile {
+			p.Groups = append(p.Groups, matrixGroup{Profile: rule.Profile})
+		}
+		row := matrixRow{Rule: rule, Switches: opts.Switches[rule.ID]}
+		for i := range runs {
+			cell := matrixCell{Run: i, RuleResult: matrices[i][j]}
+			row.Differs = row.Differs || cell.Status != matrices[0][j].Status
+			row.Cells = append(row.Cells, cell)
+		}
+		g := &p.Groups[len(p.Groups)-1]
+		g.Rows = append(g.Rows, row)
+	}
+	return p
+}
+
+var funcs = template.FuncMap{
+	"headline": headline,
+	// cls turns a status into a CSS class ("not run" has a space).
+	"cls": func(s Status) string { return strings.ReplaceAll(string(s), " ", "") },
+	// pretty indents a JSON body, and leaves anything else as sent.
+	"pretty": func(body string) string {
+		var b bytes.Buffer
+		if json.Valid([]byte(body)) && json.Indent(&b, []byte(body), "", "  ") == nil {
+			return b.String()
+		}
+		return body
+	},
+	"headers": func(h map[string][]string) string {
+		var lines []string
+		for _, k := range slices.Sorted(maps.Keys(h)) {
+			lines = append(lines, k+": "+strings.Join(h[k], ", "))
+		}
+		return strings.Join(lines, "\n")
+	},
+	"statusText": func(code int) string {
+		return strings.TrimSpace(fmt.Sprintf("%d %s", code, http.StatusText(code)))
+	},
+	"statusClass": func(code int) string {
+		switch {
+		case code >= 500:
+			return "s5"
+		case code >= 400:
+			return "s4"
+		case code >= 300:
+			return "s3"
+		}
+		return "s2"
+	},
+	"ms": func(ms float64) string { return fmt.Sprintf("%.1f ms", ms) },
+	"url": func(r rules.Rule) template.URL {
+		// Rule.URL builds https links from the catalogue, never from a
+		// report, so it is trusted.
+		return template.URL(r.URL())
+	},
+}
+
+var pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(pageHTML))
+
+const pageHTML = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{.Title}}</title>
+<style>
+:root { color-scheme: light dark; --fg: #1f2328; --bg: #fff; --muted: #59636e; --line: #d1d9e0; --code: #f6f8fa; --head: #f6f8fa;
+  --pass: #1a7f37; --fail: #cf222e; --skip: #9a6700; --notrun: #6e7781; }
+@media (prefers-color-scheme: dark) {
+  :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #3d444d; --code: #151b23; --head: #151b23;
+    --pass: #2f9e48; --fail: #da3633; --skip: #bb8009; --notrun: #656c76; }
+}
+* { box-sizing: border-box; }
+body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg);
+  margin: 0 auto; padding: 1rem 2rem 4rem; max-width: 1600px; }
+h1 { font-size: 1.6rem; margin: .5rem 0; }
+h2 { font-size: 1.3rem; margin-top: 2.5rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; }
+h3 { font-size: 1.1rem; margin-top: 1.5rem; }
+h4 { margin: .5rem 0 .2rem; font-size: 1rem; }
+a { color: inherit; }
+code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
+pre { background: var(--code); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; margin: .25rem 0;
+  overflow-x: auto; white-space: pre-wrap; word-break: break-word; }
+table { border-collapse: collapse; margin: .5rem 0; }
+th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left; vertical-align: top; }
+thead th { background: var(--head); position: sticky; top: 0; z-index: 1; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+.muted, .summary { color: var(--muted); }
+.summary { font-size: 12.5px; }
+nav a { margin-right: 1rem; }
+.verdict { border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; border: 2px solid; }
+.verdict.pass { border-color: var(--pass); }
+.verdict.fail { border-color: var(--fail); }
+.verdict ul { margin: .3rem 0 0; padding-left: 1.2rem; }
+.verdict strong { font-size: 1.2rem; }
+.badge { display: inline-block; min-width: 4.5em; text-align: center; padding: 0 .5em; border-radius: 1em; color: #fff;
+  font-weight: 600; font-size: 12px; white-space: nowrap; }
+.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
+.badge.skip { background: var(--skip); } .badge.notrun { background: var(--notrun); }
+.level { font-weight: 600; font-size: 12px; }
+.level.MUST { color: var(--fail); } .level.SHOULD { color: var(--skip); } .level.MAY { color: var(--muted); }
+tr.group th { background: var(--head); font-size: 1rem; }
+tr.differs td:first-child { box-shadow: inset 4px 0 0 var(--skip); }
+details.specs summary { cursor: pointer; font-size: 12.5px; color: var(--muted); }
+details.specs ul { margin: .2rem 0; padding-left: 1.1rem; font-size: 12.5px; }
+li.pass::marker { color: var(--pass); } li.fail::marker { color: var(--fail); } li.skip::marker { color: var(--skip); }
+li.fail { font-weight: 600; }
+article.failure { border-left: 4px solid var(--fail); padding: .2rem 0 .2rem 1rem; margin: 1rem 0; }
+details.spec { margin: .4rem 0; border: 1px solid var(--line); border-radius: 6px; padding: .3rem .6rem; }
+details.spec > summary { cursor: pointer; }
+details.spec[open] > summary { margin-bottom: .4rem; }
+dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0 1rem; margin: .3rem 0; }
+dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
+ol.transcript { padding-left: 1.6rem; }
+ol.transcript > li { margin: .6rem 0; }
+.req, .resp { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; word-break: break-all; }
+.resp.err, .s5, .s4 { color: var(--fail); } .s3 { color: var(--skip); } .s2 { color: var(--pass); }
+pre.headers { color: var(--muted); }
+</style>
+</head>
+<body>
+<header>
+<h1>{{.Title}}</h1>
+<p class="muted">Generated {{.Generated}} · {{len .Runs}} target{{if .Multi}}s{{end}}: {{range $i, $r := .Runs}}{{if $i}}, {{end}}<strong>{{$r.Target}}</strong>{{end}}</p>
+<div class="verdict {{if .Verdict.Passed}}pass{{else}}fail{{end}}">
+<strong>{{if .Verdict.Passed}}PASS{{else}}FAIL{{end}}</strong>
+<span class="muted">— a run fails when a MUST rule fails (or a SHOULD rule, when strict), or when a suite could not vouch for its results</span>
+<ul>{{range .Verdict.Lines}}<li>{{.}}</li>{{end}}</ul>
+</div>
+<table>
+<thead><tr><th>target</th><th>base URL</th><th>suites</th><th>started</th><th>took</th><th>report files</th></tr></thead>
+<tbody>{{range .Runs}}
+<tr><td><strong>{{.Target}}</strong></td><td class="mono">{{.BaseURL}}</td>
+<td>{{range $i, $s := .Suites}}{{if $i}}, {{end}}{{$s.Description}} ({{len $s.Specs}} specs){{end}}</td>
+<td>{{if not .Start.IsZero}}{{.Start.UTC.Format "2006-01-02 15:04:05 MST"}}{{end}}</td><td>{{.Duration}}</td>
+<td class="mono">{{range $i, $f := .Files}}{{if $i}}<br>{{end}}{{$f}}{{end}}</td></tr>{{end}}
+</tbody>
+</table>
+<nav><a href="#totals">Totals</a><a href="#matrix">Rule matrix</a><a href="#failures">Failures</a><a href="#skipped">Skipped</a><a href="#leftovers">Leftovers</a></nav>
+</header>
+
+<section id="totals">
+<h2>Totals per profile</h2>
+<table>
+<thead><tr>{{if .Multi}}<th>target</th>{{end}}<th>profile</th><th class="n">rules</th><th class="n">passed</th><th class="n">failed</th><th class="n">skipped</th><th class="n">not run</th><th class="n">MUST failed</th><th class="n">SHOULD failed</th><th class="n">MAY failed</th><th class="n">specs passed / failed / skipped</th></tr></thead>
+<tbody>{{range $r := .Runs}}{{range .Totals}}
+<tr>{{if $.Multi}}<td>{{$r.Target}}</td>{{end}}<td>{{.Profile}}</td><td class="n">{{.Rules}}</td><td class="n">{{.Passed}}</td><td class="n">{{.Failed}}</td><td class="n">{{.Skipped}}</td><td class="n">{{.NotRun}}</td><td class="n">{{.MustFailed}}</td><td class="n">{{.ShouldFailed}}</td><td class="n">{{.MayFailed}}</td><td class="n">{{.SpecsPassed}} / {{.SpecsFailed}} / {{.SpecsSkipped}}</td></tr>{{end}}{{end}}
+</tbody>
+</table>
+{{range .Runs}}{{if or .NodeFailures .Problems .UnmappedFailed}}
+<h3>Suite problems{{if $.Multi}} on {{.Target}}{{end}}</h3>
+<p>The matrix cannot vouch for these suites: a failed setup skips every spec after it.</p>
+{{range .Problems}}<p><span class="badge fail">fail</span> {{.}}</p>{{end}}
+{{range .NodeFailures}}{{template "spec" .}}{{end}}
+{{range .UnmappedFailed}}<p class="muted">This spec names no rule of the catalogue:</p>{{template "spec" .}}{{end}}
+{{end}}{{end}}
+</section>
+
+<section id="matrix">
+<h2>Rule matrix</h2>
+<p class="muted">A rule fails when any of its specs failed; passes when one passed and none failed; is skipped when all its specs skipped; is not run when the report has none of its specs.{{if .Multi}} Rows marked at the left differ between targets.{{end}}</p>
+<table>
+<thead><tr><th>rule</th><th>level</th><th>source</th>{{if .ShowSwitches}}<th>proved by</th>{{end}}{{if .Multi}}{{range .Runs}}<th>{{.Target}}</th>{{end}}{{else}}<th>status and specs</th>{{end}}</tr></thead>
+{{range .Groups}}<tbody>
+<tr class="group"><th colspan="{{$.Cols}}">profile {{.Profile}} · {{len .Rows}} rules</th></tr>
+{{range .Rows}}<tr id="rule-{{.Rule.ID}}"{{if and $.Multi .Differs}} class="differs"{{end}}>
+<td><code>{{.Rule.ID}}</code><div class="summary">{{.Rule.Summary}}</div></td>
+<td><span class="level {{.Rule.Level}}">{{.Rule.Level}}</span></td>
+<td>{{with url .Rule}}<a href="{{.}}">{{end}}{{.Rule.Source}}{{if url .Rule}}</a>{{end}}</td>
+{{if $.ShowSwitches}}<td>{{range .Switches}}<code>{{.}}</code><br>{{else}}<span class="muted">none</span>{{end}}</td>{{end}}
+{{range .Cells}}<td>{{template "cell" .}}</td>{{end}}
+</tr>{{end}}
+</tbody>{{end}}
+</table>
+</section>
+
+<section id="failures">
+<h2>Failures</h2>
+{{range $r := .Runs}}
+{{if $.Multi}}<h3>{{.Target}}</h3>{{end}}
+{{range .Failed}}<article class="failure" id="f{{$r.Index}}-{{.Rule.ID}}">
+<h4><code>{{.Rule.ID}}</code> <span class="level {{.Rule.Level}}">{{.Rule.Level}}</span> · {{with url .Rule}}<a href="{{.}}">{{end}}{{.Rule.Source}}{{if url .Rule}}</a>{{end}} · <a href="#rule-{{.Rule.ID}}">matrix</a></h4>
+<p class="summary">{{.Rule.Summary}}</p>
+{{range .FailedSpecs}}{{template "spec" .}}{{end}}
+</article>{{else}}<p>No rule failed{{if $.Multi}} on {{.Target}}{{end}}.</p>{{end}}
+{{end}}
+</section>
+
+<section id="skipped">
+<h2>Skipped and not run</h2>
+{{range .Runs}}
+{{if $.Multi}}<h3>{{.Target}}</h3>{{end}}
+{{if .Skipped}}<table>
+<thead><tr><th>rule</th><th>level</th><th>why the specs skipped</th></tr></thead>
+<tbody>{{range .Skipped}}<tr><td><code>{{.Rule.ID}}</code></td><td><span class="level {{.Rule.Level}}">{{.Rule.Level}}</span></td>
+<td>{{range .SkipReasons}}<div>{{.}}</div>{{else}}<span class="muted">no reason given</span>{{end}}</td></tr>{{end}}</tbody>
+</table>{{else}}<p>No rule was skipped.</p>{{end}}
+{{if .NotRun}}<p>Not run (no spec in the report: profile not selected, or filtered out): {{range $i, $id := .NotRun}}{{if $i}}, {{end}}<code>{{$id}}</code>{{end}}.</p>{{end}}
+{{end}}
+</section>
+
+<section id="leftovers">
+<h2>Leftovers</h2>
+{{range .Runs}}
+{{if $.Multi}}<h3>{{.Target}}</h3>{{end}}
+{{if .Leftovers}}<p>Resources the run did not remove itself; the harness removed them afterwards.</p>
+{{range .Leftovers}}<h4>suite {{.Suite}}</h4><pre>{{range .Items}}{{.}}
+{{end}}</pre>{{end}}{{else}}<p>The run left nothing behind.</p>{{end}}
+{{end}}
+</section>
+</body>
+</html>
+{{define "cell"}}{{if eq .Status "fail"}}<a href="#f{{.Run}}-{{.Rule.ID}}">{{end}}<span class="badge {{cls .Status}}">{{.Status}}</span>{{if eq .Status "fail"}}</a>{{end}}
+{{if .Specs}}<details class="specs"><summary>{{len .Specs}} spec{{if gt (len .Specs) 1}}s{{end}}: {{.Passed}} passed{{if .Failed}}, {{.Failed}} failed{{end}}{{if .Skipped}}, {{.Skipped}} skipped{{end}}</summary>
+<ul>{{range .Specs}}<li class="{{cls .Outcome}}">{{.Text}}{{if eq .Outcome "skip"}} <span class="muted">(skipped: {{headline .Message}})</span>{{end}}</li>{{end}}</ul></details>{{end}}{{end}}
+
+{{define "spec"}}<details class="spec">
+<summary><span class="badge fail">{{.State}}</span> {{.Text}} <span class="muted">— {{headline .Message}}</span></summary>
+<dl class="facts"><dt>suite</dt><dd>{{.Suite}}</dd>{{if .Location}}<dt>location</dt><dd class="mono">{{.Location}}</dd>{{end}}{{if .Rules}}<dt>rules</dt><dd>{{range $i, $id := .Rules}}{{if $i}}, {{end}}<a href="#rule-{{$id}}"><code>{{$id}}</code></a>{{end}}</dd>{{end}}{{if .Tags}}<dt>labels</dt><dd>{{range $i, $t := .Tags}}{{if $i}}, {{end}}{{$t}}{{end}}</dd>{{end}}{{if gt .Attempts 1}}<dt>attempts</dt><dd>{{.Attempts}}</dd>{{end}}</dl>
+<pre class="message">{{.Message}}</pre>
+{{if .Exchanges}}<h4>HTTP transcript ({{len .Exchanges}} exchange{{if gt (len .Exchanges) 1}}s{{end}})</h4>
+<ol class="transcript">{{range .Exchanges}}<li>{{template "exchange" .}}</li>{{end}}</ol>{{else}}<p class="muted">No HTTP exchange was recorded.</p>{{end}}
+</details>{{end}}
+
+{{define "exchange"}}<div class="req">→ <strong>{{.Method}}</strong> {{.URL}}</div>
+{{with headers .RequestHeaders}}<pre class="headers">{{.}}</pre>{{end}}{{with .RequestBody}}<pre class="body">{{pretty .}}</pre>{{end}}
+{{if .Error}}<div class="resp err">← error: {{.Error}}</div>{{else}}<div class="resp">← <strong class="{{statusClass .Status}}">{{statusText .Status}}</strong> <span class="muted">{{ms .Millis}}</span></div>
+{{with headers .ResponseHeaders}}<pre class="headers">{{.}}</pre>{{end}}{{with .ResponseBody}}<pre class="body">{{pretty .}}</pre>{{end}}{{end}}{{end}}
+`
