@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,6 +29,7 @@ from inside the checkout. Exit status: 0 when every MUST rule passes, 1 otherwis
 		schemaSet  = fs.String("schema", env("SCIMCONF_SCHEMA", "dynatrace"), describe("schema set of the embedded mock: dynatrace or full", "SCIMCONF_SCHEMA"))
 		out        = fs.String("out", env("REPORT_DIR", "reports/out"), describe("report directory", "REPORT_DIR"))
 		procs      = fs.Int("procs", envInt("PROCS", 0), describe("parallel processes; 0 lets Ginkgo choose", "PROCS"))
+		name       = fs.String("name", env("TARGET_LABEL", ""), describe("the target's name in the reports; default: its host", "TARGET_LABEL"))
 		label      = fs.String("label-filter", env("LABEL_FILTER", ""), describe("Ginkgo label filter, e.g. RFC-CREATE || DT-USER-EMAIL", "LABEL_FILTER"))
 	)
 	if err := parse(fs, args); err != nil {
@@ -91,7 +93,7 @@ from inside the checkout. Exit status: 0 when every MUST rule passes, 1 otherwis
 	}
 	// The verdict comes from the report (MUST rules), not from Ginkgo's
 	// exit status, which counts SHOULD failures too.
-	return runReport(ctx, []string{"--out", outDir, orEmbedded(*target) + "=" + reportPath}, stdout, stderr)
+	return runReport(ctx, []string{"--out", outDir, runName(*name, *target) + "=" + reportPath}, stdout, stderr)
 }
 
 func orEmbedded(target string) string {
@@ -99,6 +101,18 @@ func orEmbedded(target string) string {
 		return "the embedded mock"
 	}
 	return target
+}
+
+// runName names a run in the reports: the given name, the target's host,
+// or "embedded-mock".
+func runName(name, target string) string {
+	if name = strings.NewReplacer("/", "_", "\\", "_", "=", "_").Replace(name); name != "" {
+		return name
+	}
+	if u, err := url.Parse(target); err == nil && u.Host != "" {
+		return u.Host
+	}
+	return "embedded-mock"
 }
 
 // moduleRoot finds the scimconf checkout at or above the working directory.
