@@ -17,11 +17,22 @@ READ_ONLY       ?=
 SCHEMA          ?= dynatrace
 REPORT_DIR      ?= reports/out
 GINKGO_FLAGS    ?= -p
+# A target started from an image through testcontainers-go (see conformance).
+TARGET_IMAGE    ?=
+TARGET_PORT     ?= 8080
+TARGET_PATH     ?=
+# Space-separated KEY=value pairs for the target container's environment.
+TARGET_ENV      ?=
+# The target's name in the reports; no "/" (the report command takes name=path).
+TARGET_LABEL    ?=
+
+# The mock's image (make image); needs a Docker engine, no registry.
+IMAGE           ?= scimconf/mock:dev
 
 comma := ,
 SUITES = $(addprefix ./suites/,$(subst $(comma), ,$(PROFILE)))
 
-.PHONY: all build run test vet bench fuzz conformance clean
+.PHONY: all build run test vet bench fuzz conformance image sensitivity clean
 
 all: build
 
@@ -40,20 +51,49 @@ test:
 	$(GO) test -race -count=1 ./...
 	SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/...
 
+## image: the mock as a container image: a static binary built here, copied
+## onto scratch, so no base image is pulled
+image:
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -tags scimconf_nocontainer -ldflags='-s -w' -o bin/scimconf-linux ./cmd/scimconf
+	docker build -t $(IMAGE) .
+
+ifneq ($(TARGET_IMAGE),)
+## conformance with TARGET_IMAGE: start the image through testcontainers-go
+## (scimconf container-run), run this target against it with the mapped URL,
+## keep its log as REPORT_DIR/target.log and remove it. Without TOKEN the
+## target must print SCIM_TOKEN=... (scimconf's mock does).
+conformance: build
+	@mkdir -p $(REPORT_DIR)
+	@./$(BIN) container-run --image '$(TARGET_IMAGE)' --port '$(TARGET_PORT)' --path '$(TARGET_PATH)' \
+		--token '$(TOKEN)' --report-dir '$(REPORT_DIR)' $(foreach e,$(TARGET_ENV),--env '$(e)') -- \
+		sh -c '$(MAKE) conformance TARGET_IMAGE= TARGET="$$SCIM_BASE_URL" TOKEN="$$SCIM_TOKEN" \
+			VERIFIED_DOMAIN="$$VERIFIED_DOMAIN" ADMIN_URL="$$ADMIN_URL" ADMIN_TOKEN="$$ADMIN_TOKEN" \
+			TARGET_LABEL=$(notdir $(TARGET_IMAGE))'
+else
 ## conformance: run the suites against TARGET (default: the embedded mock) and
 ## write junit.xml, report.json, report.md and report.html to REPORT_DIR
 conformance:
-	@mkdir -p $(REPORT_DIR)
-	SCIM_BASE_URL='$(TARGET)' SCIM_TOKEN='$(TOKEN)' VERIFIED_DOMAIN='$(VERIFIED_DOMAIN)' \
-	UNVERIFIED_DOMAIN='$(UNVERIFIED_DOMAIN)' ADMIN_URL='$(ADMIN_URL)' ADMIN_TOKEN='$(ADMIN_TOKEN)' \
-	READ_ONLY='$(READ_ONLY)' SCIMCONF_SCHEMA='$(SCHEMA)' \
-	$(GO) tool ginkgo $(GINKGO_FLAGS) --keep-going --json-report=report.json --junit-report=junit.xml \
-		--output-dir=$(REPORT_DIR) $(SUITES); \
-	status=$$?; $(GO) run ./cmd/scimconf report --out $(REPORT_DIR) "$(if $(TARGET),$(TARGET),embedded mock)=$(REPORT_DIR)/report.json" || status=1; exit $$status
+	$(GO) run ./cmd/scimconf conformance --target='$(TARGET)' --token='$(TOKEN)' \
+		--verified-domain='$(VERIFIED_DOMAIN)' --unverified-domain='$(UNVERIFIED_DOMAIN)' \
+		--admin-url='$(ADMIN_URL)' --admin-token='$(ADMIN_TOKEN)' --profile='$(PROFILE)' \
+		--read-only='$(if $(READ_ONLY),$(READ_ONLY),false)' --schema='$(SCHEMA)' --out='$(REPORT_DIR)' \
+		--name='$(TARGET_LABEL)'
+endif
+
+## sensitivity: prove every rule both ways: the suites pass on the embedded
+## mock, and fail with each of the mock's violation switches on (one fresh
+## mock per run, two switches at a time); prints the kill matrix and fails on
+## a switch no spec catches, a rule without a switch, or an undeclared
+## failure. SENSITIVITY_FLAGS: e.g. --switches ignore-if-match, or CI's
+## sample --sample 8 --seed $$(git rev-parse HEAD)
+SENSITIVITY_FLAGS ?=
+sensitivity:
+	$(GO) run ./cmd/scimconf sensitivity $(SENSITIVITY_FLAGS)
 
 ## bench: benchmarks of the protocol core, the store, the DNS mock and the account model
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/... ./dnsmock/...
+	$(GO) run ./cmd/scimconf bench $(if $(TARGET),--target='$(TARGET)' --token='$(TOKEN)' --verified-domain='$(VERIFIED_DOMAIN)')
 
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s

@@ -32,6 +32,8 @@ func commands() []command {
 		{"conformance", "run the conformance suites against a SCIM server and write the reports", runConformance},
 		{"report", "turn Ginkgo JSON reports into report.md and report.html, with a verdict", runReport},
 		{"dns", "run the DNS mock alone", runDNS},
+		{"bench", "load figures for the mock or any SCIM server", runBench},
+		{"container-run", "start a SCIM server from an image, run a command against it, keep its log, remove it", runContainerRun},
 		{"admin", "call a running mock's management API (domains, tokens, ...)", runAdmin},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "scimconf", version)
@@ -49,7 +51,7 @@ Usage:
 Commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  %-10s %s\n", c.name, c.summary)
+		fmt.Fprintf(w, "  %-14s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintf(w, `
 Run "scimconf <command> --help" for a command's flags.
