@@ -1,0 +1,31 @@
+// Package idp_test is the idp profile's conformance suite: it replays the
+// request sequences Microsoft Entra ID and Okta send, as their public
+// documentation shows them (fixtures/idp), against the target
+// scimtest.Setup names (the embedded mock by default). Each scenario is
+// one spec labelled with its rule IDs; a scenario that uses a shape RFC
+// 7644 does not define names it, so the report says which IdP dialects a
+// server handles.
+package idp_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/suites/scimtest"
+)
+
+// T is the target under test, ready once the suite starts.
+var T = scimtest.Setup()
+
+func TestIdp(t *testing.T) {
+	RegisterFailHandler(scimtest.Fail)
+	RunSpecs(t, "idp")
+}
+
+// TestCatalogue fails when an idp rule has no spec or a spec names no rule.
+func TestCatalogue(t *testing.T) {
+	scimtest.CheckCatalogue(t, "idp", rules.IdP)
+}
