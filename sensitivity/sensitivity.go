@@ -1,0 +1,527 @@
+// Package sensitivity owns the proof that every rule of the catalogue can
+// fail: it runs the conformance suites against the embedded mock once with
+// no violation switch (the baseline, which must pass) and once per switch
+// (SCIMCONF_VIOLATE=<switch>), reads which rules' specs failed from Ginkgo's
+// JSON reports, and judges the kill matrix against the catalogue
+// (suites/rules): each switch must fail the rules it proves, may fail the
+// cross-effects declared for it, and must fail nothing else; every rule of
+// the checked profiles must have a switch; the catalogue's switches and
+// the mock's (server/violation) must be the same set.
+//
+// It is the one place allowed to know both the mock's switches and the
+// catalogue; the suites never import the mock's packages, and the mock
+// never learns the catalogue. `make sensitivity` and `scimconf sensitivity`
+// call Run.
+package sensitivity
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/scimconf/scimconf/server/violation"
+	"github.com/scimconf/scimconf/suites/rules"
+)
+
+// Options configure Run. The zero value runs the full matrix of the rfc
+// and dynatrace suites with both schema sets, two switches at a time.
+type Options struct {
+	// Dir is any directory inside the module; default ".".
+	Dir string
+	// Profiles are the suites to run (suites/<profile>); default rfc and
+	// dynatrace.
+	Profiles []rules.Profile
+	// Schemas are the embedded mock's schema sets each suite runs with;
+	// default dynatrace and full. A rule is killed when it fails under any.
+	Schemas []string
+	// Switches limits the run to these switches; empty means every switch
+	// the mock has.
+	Switches []string
+	// Sample, when positive, runs only that many switches, chosen by Seed
+	// (a commit hash in CI, so the sample changes with every commit).
+	Sample int
+	Seed   string
+	// Parallel is how many switches run at once; default 2.
+	Parallel int
+	// Timeout bounds one suite run; default 3 minutes.
+	Timeout time.Duration
+	// WorkDir keeps the test binaries and reports; default a temporary
+	// directory that Run removes.
+	WorkDir string
+	// Log receives progress lines; nil discards them.
+	Log io.Writer
+}
+
+// Cell is what one switch did to one rule.
+type Cell string
+
+const (
+	Killed     Cell = "killed"     // a rule the switch proves failed
+	Cross      Cell = "cross"      // a declared cross-effect failed
+	Unexpected Cell = "UNEXPECTED" // a rule neither proved nor declared failed
+	Survived   Cell = "SURVIVED"   // a rule the switch proves did not fail
+	Stale      Cell = "stale"      // a declared cross-effect did not fail
+)
+
+// SwitchResult is one switch's row of the matrix.
+type SwitchResult struct {
+	Switch string
+	// Failed are the rule IDs whose specs failed, sorted.
+	Failed []string
+	Cells  map[string]Cell
+	// Runs are the suite runs behind the row.
+	Runs []RunResult
+	Took time.Duration
+}
+
+// RunResult is one suite binary run.
+type RunResult struct {
+	Profile rules.Profile
+	Schema  string
+	Failed  []string // rule IDs
+	// FailedSpecs are the failed specs, for the log.
+	FailedSpecs []FailedSpec
+	// SuiteFailure is set when the suite itself failed (setup, a report
+	// that could not be read): no rule can be judged then.
+	SuiteFailure string
+}
+
+// FailedSpec is one failed spec and the rules it checks.
+type FailedSpec struct {
+	Text  string
+	Rules []string
+}
+
+// Result is the outcome of Run.
+type Result struct {
+	Rules    []rules.Rule // the rules of the checked profiles, in catalogue order
+	Baseline []RunResult
+	Switches []SwitchResult
+	// Problems make the run fail; Warnings do not.
+	Problems []string
+	Warnings []string
+	// Sampled is true when only a sample of the switches ran.
+	Sampled bool
+	Took    time.Duration
+}
+
+// OK reports whether the run proved every rule it checked.
+func (r *Result) OK() bool { return len(r.Problems) == 0 }
+
+// Check compares the catalogue's switches with the mock's: every switch a
+// rule names exists, every switch of the mock proves some rule, and every
+// rule of profiles has a switch. It runs nothing.
+func Check(profiles []rules.Profile) []string {
+	var problems []string
+	known := violation.Names()
+	named := rules.Switches()
+	for _, s := range named {
+		if !slices.Contains(known, s) {
+			problems = append(problems, fmt.Sprintf("the catalogue names switch %q, which the mock does not have (server/violation)", s))
+		}
+	}
+	proving := map[string]bool{}
+	for _, r := range rules.All() {
+		for _, s := range r.Switches {
+			proving[s] = true
+		}
+		if slices.Contains(profiles, r.Profile) && len(r.Switches) == 0 {
+			problems = append(problems, fmt.Sprintf("rule %s has no switch: add one to the mock (server/violation) and to suites/rules/switches.go", r.ID))
+		}
+	}
+	for _, s := range known {
+		if !proving[s] {
+			problems = append(problems, fmt.Sprintf("the mock's switch %q proves no rule: name it in suites/rules/switches.go", s))
+		}
+	}
+	for sw, ids := range rules.CrossEffects() {
+		for _, id := range ids {
+			if _, ok := rules.ByID(id); !ok {
+				problems = append(problems, fmt.Sprintf("cross-effect of %s names rule %q, which is not in the catalogue", sw, id))
+			}
+		}
+	}
+	return problems
+}
+
+// Select returns the switches a run covers: opts.Switches or every known
+// switch, then a sample of opts.Sample of them drawn with opts.Seed.
+func Select(opts Options) []string {
+	all := opts.Switches
+	if len(all) == 0 {
+		all = violation.Names()
+	}
+	all = slices.Clone(all)
+	slices.Sort(all)
+	if opts.Sample <= 0 || opts.Sample >= len(all) {
+		return all
+	}
+	sum := sha256.Sum256([]byte(opts.Seed))
+	rng := rand.New(rand.NewPCG(binary.LittleEndian.Uint64(sum[:8]), binary.LittleEndian.Uint64(sum[8:16])))
+	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
+	out := all[:opts.Sample]
+	slices.Sort(out)
+	return out
+}
+
+// Run builds the suite binaries once, runs the baseline and every selected
+// switch, and judges the matrix. The error is for a run that could not be
+// made (no module, a build failure); a matrix that proves too little is a
+// Result whose Problems say why.
+func Run(ctx context.Context, opts Options) (*Result, error) {
+	start := time.Now()
+	opts = withDefaults(opts)
+	logf := func(format string, args ...any) {
+		if opts.Log != nil {
+			fmt.Fprintf(opts.Log, format+"\n", args...)
+		}
+	}
+	root, err := moduleRoot(opts.Dir)
+	if err != nil {
+		return nil, err
+	}
+	work := opts.WorkDir
+	if work == "" {
+		if work, err = os.MkdirTemp("", "scimconf-sensitivity-"); err != nil {
+			return nil, err
+		}
+		defer os.RemoveAll(work)
+	} else if err := os.MkdirAll(work, 0o755); err != nil {
+		return nil, err
+	}
+
+	res := &Result{Problems: Check(opts.Profiles)}
+	for _, r := range rules.All() {
+		if slices.Contains(opts.Profiles, r.Profile) {
+			res.Rules = append(res.Rules, r)
+		}
+	}
+
+	logf("building the suite binaries (%s)", profileList(opts.Profiles))
+	bins := map[rules.Profile]string{}
+	for _, p := range opts.Profiles {
+		bin := filepath.Join(work, string(p)+".test")
+		if runtime.GOOS == "windows" {
+			bin += ".exe"
+		}
+		cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./suites/"+string(p))
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("building suites/%s: %v\n%s", p, err, out)
+		}
+		bins[p] = bin
+	}
+	suite := func(ctx context.Context, sw string) []RunResult {
+		var out []RunResult
+		for _, p := range opts.Profiles {
+			for _, schema := range opts.Schemas {
+				out = append(out, runSuite(ctx, root, work, bins[p], p, schema, sw, opts.Timeout))
+			}
+		}
+		return out
+	}
+
+	logf("baseline: no switch")
+	res.Baseline = suite(ctx, "")
+	for _, r := range res.Baseline {
+		switch {
+		case r.SuiteFailure != "":
+			res.Problems = append(res.Problems, fmt.Sprintf("baseline %s/%s: %s", r.Profile, r.Schema, r.SuiteFailure))
+		case len(r.Failed) > 0:
+			var texts []string
+			for _, s := range r.FailedSpecs {
+				texts = append(texts, s.Text)
+			}
+			res.Problems = append(res.Problems, fmt.Sprintf("baseline %s/%s: the mock with no switch fails rules %s (specs: %s)",
+				r.Profile, r.Schema, strings.Join(r.Failed, ", "), strings.Join(texts, "; ")))
+		}
+	}
+
+	selected := Select(opts)
+	res.Sampled = len(selected) < len(violation.Names())
+	logf("running %d switches, %d at a time, %d suite runs each", len(selected), opts.Parallel, len(opts.Profiles)*len(opts.Schemas))
+	rows := make([]SwitchResult, len(selected))
+	sem := make(chan struct{}, opts.Parallel)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	done := 0
+	for i, sw := range selected {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t0 := time.Now()
+			runs := suite(ctx, sw)
+			rows[i] = Judge(sw, runs, res.Rules)
+			rows[i].Took = time.Since(t0)
+			mu.Lock()
+			done++
+			logf("[%d/%d] %-38s %s (%s)", done, len(selected), sw, summary(rows[i]), rows[i].Took.Round(10*time.Millisecond))
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	res.Switches = rows
+	for _, row := range rows {
+		res.Problems = append(res.Problems, rowProblems(row)...)
+		for _, id := range sortedCells(row, Stale) {
+			res.Warnings = append(res.Warnings, fmt.Sprintf("switch %s is declared to fail %s too, but did not: drop the cross-effect from suites/rules/switches.go if it is gone for good", row.Switch, id))
+		}
+	}
+	res.Took = time.Since(start)
+	return res, nil
+}
+
+func withDefaults(o Options) Options {
+	if o.Dir == "" {
+		o.Dir = "."
+	}
+	if len(o.Profiles) == 0 {
+		o.Profiles = []rules.Profile{rules.RFC, rules.Dynatrace}
+	}
+	if len(o.Schemas) == 0 {
+		o.Schemas = []string{"dynatrace", "full"}
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 2
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 3 * time.Minute
+	}
+	return o
+}
+
+func profileList(ps []rules.Profile) string {
+	s := make([]string, len(ps))
+	for i, p := range ps {
+		s[i] = string(p)
+	}
+	return strings.Join(s, ", ")
+}
+
+// moduleRoot walks up from dir to the directory holding go.mod.
+func moduleRoot(dir string) (string, error) {
+	d, err := filepath.Abs(dir)
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return d, nil
+		}
+		parent := filepath.Dir(d)
+		if parent == d {
+			return "", fmt.Errorf("no go.mod in %s or above: run from inside the scimconf module", dir)
+		}
+		d = parent
+	}
+}
+
+// targetEnv are the variables that would point a suite at another target
+// or change what it runs; a sensitivity run always uses the embedded mock
+// with everything on.
+var targetEnv = []string{"SCIM_BASE_URL", "SCIM_TOKEN", "VERIFIED_DOMAIN", "UNVERIFIED_DOMAIN", "ADMIN_URL", "ADMIN_TOKEN", "READ_ONLY", "SCIMCONF_SCHEMA", "SCIMCONF_VIOLATE", "SCIMCONF_STRICT"}
+
+// runSuite runs one suite binary against a fresh embedded mock with switch
+// sw on ("" for none) and reads its JSON report.
+func runSuite(ctx context.Context, root, work, bin string, p rules.Profile, schema, sw string, timeout time.Duration) RunResult {
+	rr := RunResult{Profile: p, Schema: schema}
+	name := sw
+	if name == "" {
+		name = "baseline"
+	}
+	report := filepath.Join(work, fmt.Sprintf("%s.%s.%s.json", name, p, schema))
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "-test.run", "^Test", "-ginkgo.json-report="+report, "-ginkgo.no-color")
+	cmd.Dir = filepath.Join(root, "suites", string(p))
+	env := slices.DeleteFunc(os.Environ(), func(kv string) bool {
+		k, _, _ := strings.Cut(kv, "=")
+		return slices.Contains(targetEnv, k)
+	})
+	cmd.Env = append(env, "SCIMCONF_SCHEMA="+schema, "SCIMCONF_VIOLATE="+sw)
+	out, runErr := cmd.CombinedOutput()
+	if ctx.Err() != nil {
+		rr.SuiteFailure = fmt.Sprintf("the suite did not finish within %s", timeout)
+		return rr
+	}
+	failed, specs, suiteErr := ReadReport(report)
+	if suiteErr != "" {
+		rr.SuiteFailure = suiteErr
+		if runErr != nil {
+			rr.SuiteFailure += "; output:\n" + tail(string(out), 2000)
+		}
+		return rr
+	}
+	rr.Failed, rr.FailedSpecs = failed, specs
+	if runErr != nil && len(failed) == 0 {
+		// The binary failed for a reason the report does not show (the
+		// catalogue test, a build of the mock that refuses the switch...).
+		rr.SuiteFailure = "the suite failed but no spec with a rule label did:\n" + tail(string(out), 2000)
+	}
+	return rr
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "..." + s[len(s)-n:]
+}
+
+// ReadReport reads a Ginkgo JSON report and returns the rule IDs whose
+// specs failed (a failed spec fails every rule it is labelled with), the
+// failed specs, and why the suite as a whole failed ("" when it ran).
+func ReadReport(path string) (failed []string, specs []FailedSpec, suiteFailure string) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, "no Ginkgo report: " + err.Error()
+	}
+	var reports []types.Report
+	if err := json.Unmarshal(b, &reports); err != nil {
+		return nil, nil, "the Ginkgo report is not JSON: " + err.Error()
+	}
+	if len(reports) == 0 {
+		return nil, nil, "the Ginkgo report is empty"
+	}
+	seen := map[string]bool{}
+	for _, rep := range reports {
+		for _, s := range rep.SpecReports {
+			if !s.State.Is(types.SpecStateFailureStates) {
+				continue
+			}
+			if s.LeafNodeType != types.NodeTypeIt {
+				return nil, nil, fmt.Sprintf("%s failed: %s", s.LeafNodeType, firstLine(s.Failure.Message))
+			}
+			fs := FailedSpec{Text: s.FullText()}
+			for _, l := range s.Labels() {
+				if _, ok := rules.ByID(l); ok {
+					fs.Rules = append(fs.Rules, l)
+					if !seen[l] {
+						seen[l] = true
+						failed = append(failed, l)
+					}
+				}
+			}
+			specs = append(specs, fs)
+		}
+	}
+	slices.Sort(failed)
+	return failed, specs, ""
+}
+
+func firstLine(s string) string {
+	s = strings.TrimSpace(s)
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// Judge turns a switch's runs into its matrix row against the rules
+// checked, using the catalogue's proofs and cross-effects.
+func Judge(sw string, runs []RunResult, checked []rules.Rule) SwitchResult {
+	row := SwitchResult{Switch: sw, Runs: runs, Cells: map[string]Cell{}}
+	failed := map[string]bool{}
+	for _, r := range runs {
+		for _, id := range r.Failed {
+			failed[id] = true
+		}
+	}
+	proves, cross := rules.Expected(sw)
+	for _, r := range checked {
+		id := r.ID
+		switch {
+		case slices.Contains(proves, id) && failed[id]:
+			row.Cells[id] = Killed
+		case slices.Contains(proves, id):
+			row.Cells[id] = Survived
+		case slices.Contains(cross, id) && failed[id]:
+			row.Cells[id] = Cross
+		case slices.Contains(cross, id):
+			row.Cells[id] = Stale
+		case failed[id]:
+			row.Cells[id] = Unexpected
+		}
+	}
+	for id := range failed {
+		row.Failed = append(row.Failed, id)
+	}
+	slices.Sort(row.Failed)
+	return row
+}
+
+func sortedCells(row SwitchResult, c Cell) []string {
+	var out []string
+	for id, x := range row.Cells {
+		if x == c {
+			out = append(out, id)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func rowProblems(row SwitchResult) []string {
+	var out []string
+	for _, r := range row.Runs {
+		if r.SuiteFailure != "" {
+			out = append(out, fmt.Sprintf("switch %s, suite %s/%s: %s", row.Switch, r.Profile, r.Schema, r.SuiteFailure))
+		}
+	}
+	if len(row.Failed) == 0 {
+		out = append(out, fmt.Sprintf("switch %s is caught by no spec: the suites pass with it on", row.Switch))
+	}
+	for _, id := range sortedCells(row, Survived) {
+		out = append(out, fmt.Sprintf("switch %s does not fail rule %s, which it is meant to prove: strengthen the rule's specs", row.Switch, id))
+	}
+	if ids := sortedCells(row, Unexpected); len(ids) > 0 {
+		out = append(out, fmt.Sprintf("switch %s fails rules it is not declared for: %s (specs: %s); narrow the switch or declare the cross-effect in suites/rules/switches.go",
+			row.Switch, strings.Join(ids, ", "), strings.Join(specsOf(row, ids), "; ")))
+	}
+	return out
+}
+
+// specsOf lists the failed specs of row that carry one of ids.
+func specsOf(row SwitchResult, ids []string) []string {
+	var out []string
+	for _, r := range row.Runs {
+		for _, s := range r.FailedSpecs {
+			if !slices.ContainsFunc(s.Rules, func(id string) bool { return slices.Contains(ids, id) }) {
+				continue
+			}
+			if t := fmt.Sprintf("[%s/%s] %s", r.Profile, r.Schema, s.Text); !slices.Contains(out, t) {
+				out = append(out, t)
+			}
+		}
+	}
+	return out
+}
+
+func summary(row SwitchResult) string {
+	k, c, u, s := len(sortedCells(row, Killed)), len(sortedCells(row, Cross)), len(sortedCells(row, Unexpected)), len(sortedCells(row, Survived))
+	verdict := "ok"
+	if u > 0 || s > 0 || len(row.Failed) == 0 || slices.ContainsFunc(row.Runs, func(r RunResult) bool { return r.SuiteFailure != "" }) {
+		verdict = "PROBLEM"
+	}
+	return fmt.Sprintf("%-7s killed %d, cross %d, unexpected %d, survived %d", verdict, k, c, u, s)
+}
+
+// ErrNotProved is what a caller returns when Result.OK is false.
+var ErrNotProved = errors.New("sensitivity: not every rule is proved")
