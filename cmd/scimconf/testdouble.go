@@ -1,0 +1,41 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/scimconf/scimconf/server/faults"
+	"github.com/scimconf/scimconf/server/fixture"
+	"github.com/scimconf/scimconf/server/mock"
+)
+
+// testDouble applies serve's test-double flags to opts: the faults file,
+// the fixtures, the deterministic mode and the journal's size.
+func testDouble(opts *mock.Options, faultsFile, fixtures string, deterministic bool, seed uint64, journalSize int) error {
+	if faultsFile != "" {
+		rules, err := faults.ReadFile(faultsFile)
+		if err != nil {
+			return fmt.Errorf("--faults: %w", err)
+		}
+		opts.Faults = rules
+	}
+	if fixtures != "" {
+		sets, _, err := fixture.ReadPath(fixtures)
+		if err != nil {
+			return fmt.Errorf("--fixtures: %w", err)
+		}
+		opts.Fixtures = sets
+	}
+	if journalSize < 1 {
+		return fmt.Errorf("--journal-size %d: keep at least 1 exchange", journalSize)
+	}
+	opts.Deterministic, opts.Seed, opts.JournalSize = deterministic, seed, journalSize
+	return nil
+}
+
+func envUint64(name string, def uint64) uint64 {
+	if v, err := strconv.ParseUint(env(name, ""), 10, 64); err == nil {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,221 @@
+package reports
+
+import (
+	"bufio"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+	"time"
+)
+
+// ClientPage is a graded SCIM client, such as the connector that talked to
+// the mock (package server/clientreport fills it from the mock's journal):
+// a verdict, facts, and rules grouped by kind with what was found. It is
+// rendered by ClientHTML and ClientMarkdown in the conformance report's
+// styling and conventions.
+type ClientPage struct {
+	Title string
+	// Subject says, in one line, what was graded.
+	Subject   string
+	Generated time.Time
+	Passed    bool
+	// Lines explain the verdict, one finding per line.
+	Lines  []string
+	Facts  []ClientFact
+	Groups []ClientGroup
+}
+
+// ClientFact is a name and a value shown under the verdict.
+type ClientFact struct{ Name, Value string }
+
+// ClientGroup is one kind of rule, e.g. "Dynatrace's rules".
+type ClientGroup struct {
+	Name, Intro string
+	Rows        []ClientRow
+}
+
+// ClientRow is one rule and how the client fared.
+type ClientRow struct {
+	ID, Summary, Source string
+	// URL links Source; it must come from code, never from a request.
+	URL string
+	// Status is StatusPass (met), StatusFail (broken), StatusSkip (a
+	// warning) or StatusNotRun (not exercised); it picks the badge colour.
+	Status Status
+	// Label is the word on the badge; "" shows Status.
+	Label string
+	// Checked counts the exchanges the rule looked at.
+	Checked  int
+	Findings []ClientFinding
+}
+
+// ClientFinding is one thing found, with the exchange it is about.
+type ClientFinding struct {
+	Text     string
+	Exchange *Exchange
+}
+
+// label is the badge's word.
+func (r ClientRow) label() string {
+	if r.Label != "" {
+		return r.Label
+	}
+	return string(r.Status)
+}
+
+// clientPage is what the client template executes: the page, the
+// conformance page's stylesheet, and rows with their badge words.
+type clientPage struct {
+	ClientPage
+	Style     template.CSS
+	Generated string
+	Groups    []clientGroup
+}
+
+type clientGroup struct {
+	ClientGroup
+	Anchor string
+	Rows   []clientRow
+}
+
+type clientRow struct {
+	ClientRow
+	Word string
+}
+
+// pageStyle is the conformance page's stylesheet, taken from its template
+// so that the two pages cannot drift apart.
+var pageStyle = func() template.CSS {
+	_, rest, _ := strings.Cut(pageHTML, "<style>")
+	css, _, _ := strings.Cut(rest, "</style>")
+	return template.CSS(css)
+}()
+
+// clientTemplate shares the conformance page's functions and its
+// "exchange" transcript block.
+var clientTemplate = template.Must(template.Must(pageTemplate.Clone()).New("client").Parse(clientHTML))
+
+// ClientHTML writes p as one self-contained page (inline CSS, no script),
+// styled as HTML's conformance report. Every value is escaped: findings
+// quote what a client sent.
+func ClientHTML(w io.Writer, p ClientPage) error {
+	cp := clientPage{ClientPage: p, Style: pageStyle, Generated: generated(p.Generated)}
+	for i, g := range p.Groups {
+		cg := clientGroup{ClientGroup: g, Anchor: fmt.Sprintf("g%d", i)}
+		for _, r := range g.Rows {
+			cg.Rows = append(cg.Rows, clientRow{ClientRow: r, Word: r.label()})
+		}
+		cp.Groups = append(cp.Groups, cg)
+	}
+	return clientTemplate.ExecuteTemplate(w, "client", cp)
+}
+
+func generated(t time.Time) string {
+	if t.IsZero() {
+		t = time.Now()
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+// ClientMarkdown writes p for a CI job page or a pull request: the
+// verdict, the facts, one table per group, then the findings of every rule
+// that has some. Transcripts are in the HTML page only.
+func ClientMarkdown(w io.Writer, p ClientPage) error {
+	b := bufio.NewWriter(w)
+	title := p.Title
+	if title == "" {
+		title = "SCIM client report"
+	}
+	word := "PASS"
+	if !p.Passed {
+		word = "FAIL"
+	}
+	fmt.Fprintf(b, "# %s\n\n", mdText(title))
+	if p.Subject != "" {
+		fmt.Fprintf(b, "%s\n\n", mdText(p.Subject))
+	}
+	fmt.Fprintf(b, "Verdict: **%s** · generated %s\n\n", word, generated(p.Generated))
+	if len(p.Lines) > 0 {
+		fmt.Fprintf(b, "```\n%s\n```\n\n", strings.Join(p.Lines, "\n"))
+	}
+	for _, f := range p.Facts {
+		fmt.Fprintf(b, "- %s: %s\n", mdText(f.Name), mdText(f.Value))
+	}
+	for _, g := range p.Groups {
+		fmt.Fprintf(b, "\n## %s\n\n", mdText(g.Name))
+		if g.Intro != "" {
+			fmt.Fprintf(b, "%s\n\n", mdText(g.Intro))
+		}
+		fmt.Fprintf(b, "| rule | verdict | checked | source |\n|---|---|---|---|\n")
+		for _, r := range g.Rows {
+			fmt.Fprintf(b, "| `%s` %s | %s | %d | %s |\n", r.ID, mdCell(r.Summary), mdClientStatus(r), r.Checked, mdCell(r.Source))
+		}
+		for _, r := range g.Rows {
+			if len(r.Findings) == 0 {
+				continue
+			}
+			fmt.Fprintf(b, "\n**`%s`** (%s):\n\n", r.ID, r.label())
+			for _, f := range r.Findings {
+				fmt.Fprintf(b, "- %s\n", mdText(strings.Join(strings.Fields(f.Text), " ")))
+			}
+		}
+	}
+	return b.Flush()
+}
+
+func mdClientStatus(r ClientRow) string {
+	switch r.Status {
+	case StatusFail:
+		return "❌ " + r.label()
+	case StatusPass:
+		return "✅ " + r.label()
+	case StatusSkip:
+		return "⚠️ " + r.label()
+	}
+	return "➖ " + r.label()
+}
+
+const clientHTML = `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{with .Title}}{{.}}{{else}}SCIM client report{{end}}</title>
+<style>{{.Style}}</style>
+</head>
+<body>
+<header>
+<h1>{{with .Title}}{{.}}{{else}}SCIM client report{{end}}</h1>
+<p class="muted">Generated {{.Generated}}{{with .Subject}} · {{.}}{{end}}</p>
+<div class="verdict {{if .Passed}}pass{{else}}fail{{end}}">
+<strong>{{if .Passed}}PASS{{else}}FAIL{{end}}</strong>
+<span class="muted">— a client fails when it broke a rule; warnings and rules it never exercised do not fail it</span>
+<ul>{{range .Lines}}<li>{{.}}</li>{{end}}</ul>
+</div>
+{{if .Facts}}<dl class="facts">{{range .Facts}}<dt>{{.Name}}</dt><dd>{{.Value}}</dd>{{end}}</dl>{{end}}
+<nav>{{range .Groups}}<a href="#{{.Anchor}}">{{.Name}}</a>{{end}}</nav>
+</header>
+{{range .Groups}}
+<section id="{{.Anchor}}">
+<h2>{{.Name}}</h2>
+{{with .Intro}}<p class="muted">{{.}}</p>{{end}}
+<table>
+<thead><tr><th>rule</th><th>source</th><th>verdict</th><th class="n">checked</th><th>findings</th></tr></thead>
+<tbody>{{range .Rows}}
+<tr id="rule-{{.ID}}">
+<td><code>{{.ID}}</code><div class="summary">{{.Summary}}</div></td>
+<td>{{if .URL}}<a href="{{.URL}}">{{.Source}}</a>{{else}}{{.Source}}{{end}}</td>
+<td><span class="badge {{cls .Status}}">{{.Word}}</span></td>
+<td class="n">{{.Checked}}</td>
+<td>{{if .Findings}}<details class="specs"><summary>{{len .Findings}} finding{{if gt (len .Findings) 1}}s{{end}}</summary>
+<ol class="transcript">{{range .Findings}}<li>{{.Text}}{{with .Exchange}}<details class="spec"><summary>exchange</summary>{{template "exchange" .}}</details>{{end}}</li>{{end}}</ol>
+</details>{{else}}<span class="muted">none</span>{{end}}</td>
+</tr>{{end}}
+</tbody>
+</table>
+</section>
+{{end}}
+</body>
+</html>
+`
