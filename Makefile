@@ -12,7 +12,7 @@ VERIFIED_DOMAIN ?=
 UNVERIFIED_DOMAIN ?=
 ADMIN_URL       ?=
 ADMIN_TOKEN     ?=
-PROFILE         ?= rfc,dynatrace
+PROFILE         ?= rfc,dynatrace,idp
 READ_ONLY       ?=
 SCHEMA          ?= dynatrace
 REPORT_DIR      ?= reports/out
@@ -45,11 +45,13 @@ run: build
 
 ## test: everything CI runs: vet, unit tests with the race detector (fuzz seed
 ## corpora included), the conformance suites against the embedded mock with
-## both schema sets
+## both schema sets, and a sample of the sensitivity matrix that changes with
+## the commit (the full matrix: make sensitivity)
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/...
+	$(GO) run ./cmd/scimconf sensitivity --sample 12 --seed "$$(git rev-parse HEAD 2>/dev/null || echo local)"
 
 ## image: the mock as a container image: a static binary built here, copied
 ## onto scratch, so no base image is pulled

@@ -42,8 +42,12 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Rule != "" {
 		w.Header().Set(RuleHeader, e.Rule)
 	}
-	if e.Status == http.StatusUnauthorized {
+	if e.Status == http.StatusUnauthorized && !s.cfg.Violations.On("no-www-authenticate") {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
+	}
+	if s.cfg.Violations.On("status-as-number") {
+		writeJSON(w, e.Status, statusAsNumber(e))
+		return
 	}
 	writeJSON(w, e.Status, e)
 }

@@ -44,6 +44,13 @@ func (s *Server) authed(h handler) http.HandlerFunc {
 			return
 		}
 		token, ok := bearerToken(authz)
+		if !ok && s.cfg.Violations.On("accept-any-auth-scheme") {
+			// Violation accept-any-auth-scheme: take the last word of the
+			// header as the token, whatever the scheme.
+			if f := strings.Fields(authz); len(f) > 0 {
+				token, ok = f[len(f)-1], true
+			}
+		}
 		if !ok {
 			h401("DT-AUTH", "the Authorization header must use the Bearer scheme: \"Authorization: Bearer <SCIM token>\"")
 			return
@@ -54,13 +61,18 @@ func (s *Server) authed(h handler) http.HandlerFunc {
 			h401("DT-AUTH", "the bearer token is not valid (unknown, malformed or revoked); generate a SCIM token for this account")
 			return
 		}
-		if id != account {
+		if id != account && !s.cfg.Violations.On("token-opens-any-account") { // the violation skips the scope check
 			h401("DT-AUTH-SCOPE", "the bearer token does not open account %s; a SCIM token opens only its own account", account)
 			return
 		}
 		p := s.tenancy.Provider(account)
 		if p == nil {
 			s.writeError(w, r, scimerror.NotFound("no account %s", account))
+			return
+		}
+		w, r, d := s.dialect(w, r)
+		if err := plusForSpace(r, d); err != nil {
+			s.writeError(w, r, err)
 			return
 		}
 		h(w, r, p)
@@ -85,6 +97,10 @@ func baseURL(r *http.Request) string {
 }
 
 func methodNotAllowed(s *Server, w http.ResponseWriter, r *http.Request, allow ...string) {
+	if s.cfg.Violations.On("wrong-method-404") {
+		s.writeError(w, r, scimerror.NotFound("%s %s: not found", r.Method, r.URL.Path))
+		return
+	}
 	w.Header().Set("Allow", strings.Join(allow, ", "))
 	s.writeError(w, r, scimerror.New(http.StatusMethodNotAllowed, "", "%s is not allowed on %s; allowed: %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 }
@@ -211,7 +227,12 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 				return
 			}
 		} else if rt := p.Set.ResourceType(id); rt != nil {
-			writeJSON(w, http.StatusOK, discovery.ResourceType(rt, base+"/ResourceTypes/"+rt.ID))
+			doc := discovery.ResourceType(rt, base+"/ResourceTypes/"+rt.ID)
+			if s.cfg.Violations.On("resourcetype-as-list") {
+				writeJSON(w, http.StatusOK, &provider.ListResponse{Schemas: []string{provider.ListResponseURN}, TotalResults: 1, ItemsPerPage: 1, StartIndex: 1, Resources: []map[string]any{doc}})
+				return
+			}
+			writeJSON(w, http.StatusOK, doc)
 			return
 		}
 		s.writeError(w, r, scimerror.NotFound("no %s with id %q", strings.TrimSuffix(endpoint, "s"), id))
@@ -232,6 +253,9 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 			s.writeError(w, r, err)
 			return
 		}
+		if s.cfg.Violations.On("search-ignores-attributes") {
+			req.Attributes, req.ExcludedAttributes = nil, nil
+		}
 		resp, err := p.List(r.Context(), rt, &req, base)
 		if err != nil {
 			s.writeError(w, r, err)
@@ -241,6 +265,9 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 		return
 	}
 	pc := provider.Preconditions{IfMatch: r.Header.Get("If-Match"), IfNoneMatch: r.Header.Get("If-None-Match")}
+	if s.cfg.Violations.On("ignore-if-match") {
+		pc.IfMatch = ""
+	}
 	proj, err := queryProjection(rt, r.URL.Query())
 	if err != nil && r.Method != http.MethodDelete {
 		s.writeError(w, r, err)
@@ -276,6 +303,10 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 		}
 		s.writeResult(w, r, res, err)
 	case http.MethodDelete:
+		if rt.Name == "Group" && s.cfg.Violations.On("no-group-delete") && exists(r, p, rt, id) {
+			methodNotAllowed(s, w, r, http.MethodGet, http.MethodPut, http.MethodPatch)
+			return
+		}
 		if err := p.Delete(r.Context(), rt, id, pc); err != nil {
 			s.writeError(w, r, err)
 			return
@@ -303,7 +334,9 @@ func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, res *provid
 	status := http.StatusOK
 	if res.Created {
 		status = http.StatusCreated
-		w.Header().Set("Location", res.Location)
+		if !s.cfg.Violations.On("create-no-location") {
+			w.Header().Set("Location", res.Location)
+		}
 	}
 	writeJSON(w, status, res.Doc)
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 
 	"github.com/scimconf/scimconf/server/provider"
+	"github.com/scimconf/scimconf/server/violation"
 )
 
 // SCIMPrefix is the path of every account's SCIM base URL, as Dynatrace
@@ -37,7 +38,14 @@ type Tenancy interface {
 type Config struct {
 	// MaxBodyBytes caps request bodies other than bulk (413 beyond).
 	MaxBodyBytes int64
-	Logger    *slog.Logger
+	Logger       *slog.Logger
+	// Violations are the mock's violation switches; nil has all off. The
+	// HTTP layer applies those of authentication and of the wire format.
+	Violations *violation.Set
+	// Strict refuses the IdP dialects (schema.Quirk) with a 400 naming the
+	// quirk and the RFC rule it breaks, instead of accepting and
+	// recording them.
+	Strict bool
 }
 
 // Server is the mock's HTTP handler for SCIM.
@@ -63,5 +71,8 @@ func New(tenancy Tenancy, cfg Config) *Server {
 
 // ServeHTTP serves SCIM requests.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.cfg.Violations.On("json-content-type") {
+		w = &jsonContentType{ResponseWriter: w}
+	}
 	s.recoverer(s.mux).ServeHTTP(w, r)
 }

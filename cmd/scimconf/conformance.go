@@ -24,7 +24,7 @@ from inside the checkout. Exit status: 0 when every MUST rule passes, 1 otherwis
 		unverified = fs.String("unverified-domain", env("UNVERIFIED_DOMAIN", ""), describe("a domain NOT verified in the target account", "UNVERIFIED_DOMAIN"))
 		adminURL   = fs.String("admin-url", env("ADMIN_URL", ""), describe("the mock-compatible management API (/mock/v1); specs that need it are skipped without it", "ADMIN_URL"))
 		adminToken = fs.String("admin-token", env("ADMIN_TOKEN", ""), describe("bearer token of the management API", "ADMIN_TOKEN"))
-		profile    = fs.String("profile", env("PROFILE", "rfc,dynatrace"), describe("profiles to run, comma-separated: rfc, dynatrace, idp", "PROFILE"))
+		profile    = fs.String("profile", env("PROFILE", "rfc,dynatrace,idp"), describe("profiles to run, comma-separated: rfc, dynatrace, idp", "PROFILE"))
 		readOnly   = fs.Bool("read-only", envBool("READ_ONLY", false), describe("run only specs that change nothing on the target", "READ_ONLY"))
 		schemaSet  = fs.String("schema", env("SCIMCONF_SCHEMA", "dynatrace"), describe("schema set of the embedded mock: dynatrace or full", "SCIMCONF_SCHEMA"))
 		out        = fs.String("out", env("REPORT_DIR", "reports/out"), describe("report directory", "REPORT_DIR"))

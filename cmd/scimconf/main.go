@@ -30,10 +30,13 @@ func commands() []command {
 	return []command{
 		{"serve", "start the mock SCIM server, management API and DNS mock", runServe},
 		{"conformance", "run the conformance suites against a SCIM server and write the reports", runConformance},
+		{"sensitivity", "prove every rule: run the suites once per violation switch of the mock and print the kill matrix", runSensitivity},
 		{"report", "turn Ginkgo JSON reports into report.md and report.html, with a verdict", runReport},
 		{"dns", "run the DNS mock alone", runDNS},
 		{"bench", "load figures for the mock or any SCIM server", runBench},
 		{"container-run", "start a SCIM server from an image, run a command against it, keep its log, remove it", runContainerRun},
+		{"journal", "follow a running mock's request journal (one line per SCIM exchange; --json)", runJournal},
+		{"client-report", "grade the client that talked to a running mock, from its journal (md, html, json)", runClientReport},
 		{"admin", "call a running mock's management API (domains, tokens, ...)", runAdmin},
 		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
 			fmt.Fprintln(out, "scimconf", version)

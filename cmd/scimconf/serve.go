@@ -9,8 +9,10 @@ import (
 	"strings"
 
 	"github.com/scimconf/scimconf/server/account"
+	"github.com/scimconf/scimconf/server/journal"
 	"github.com/scimconf/scimconf/server/mock"
 	"github.com/scimconf/scimconf/server/provider"
+	"github.com/scimconf/scimconf/server/violation"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -19,7 +21,12 @@ mock that domain verification asks, all on loopback. A demo account is created w
 verified domain and a fresh SCIM token. When ready it prints, one per line:
   SCIM_BASE_URL, SCIM_TOKEN, VERIFIED_DOMAIN, ADMIN_URL, ADMIN_TOKEN, DNS_ADDR
 as KEY=value, so scripts can read them (eval, or --env-file). Logs go to stderr.
-Stop it with Ctrl-C.`, stderr)
+Stop it with Ctrl-C.
+
+--violate turns on violation switches: each makes the mock break one behaviour on purpose,
+to prove a conformance suite catches it (make sensitivity). They can also be changed at
+run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
+`+violationHelp(), stderr)
 	d := provider.DefaultConfig()
 	lim := account.DefaultLimits()
 	var (
@@ -37,9 +44,16 @@ Stop it with Ctrl-C.`, stderr)
 		bulkOps    = fs.Int("bulk-max-operations", envInt("SCIMCONF_BULK_MAX_OPERATIONS", d.BulkMaxOperations), describe("most operations in one bulk request", "SCIMCONF_BULK_MAX_OPERATIONS"))
 		bulkBytes  = fs.Int("bulk-max-payload", envInt("SCIMCONF_BULK_MAX_PAYLOAD", d.BulkMaxPayloadSize), describe("largest bulk request body in bytes (413 beyond)", "SCIMCONF_BULK_MAX_PAYLOAD"))
 		noContent  = fs.Bool("patch-no-content", envBool("SCIMCONF_PATCH_NO_CONTENT", false), describe("answer PATCH with 204 instead of 200 and the resource", "SCIMCONF_PATCH_NO_CONTENT"))
+		strict     = fs.Bool("strict", envBool("SCIMCONF_STRICT", false), describe("refuse the IdP dialects RFC 7644 does not define (capitalised ops, \"False\" strings, dotted keys, ...) with a 400 naming each, instead of accepting them and naming them in the X-Scimconf-Quirks header", "SCIMCONF_STRICT"))
 		logLevel   = fs.String("log-level", env("SCIMCONF_LOG_LEVEL", "info"), describe("debug, info, warn or error", "SCIMCONF_LOG_LEVEL"))
 		logJSON    = fs.Bool("log-json", envBool("SCIMCONF_LOG_JSON", false), describe("log JSON lines instead of text", "SCIMCONF_LOG_JSON"))
 		envFile    = fs.String("env-file", env("SCIMCONF_ENV_FILE", ""), describe("also write the KEY=value lines to this file", "SCIMCONF_ENV_FILE"))
+		faultsFile = fs.String("faults", env("SCIMCONF_FAULTS", ""), describe(`JSON file of fault rules in force from the start and after each reset: {"faults":[{"match":{...},"action":{...}}]} (README: The mock as a test double)`, "SCIMCONF_FAULTS"))
+		fixtures   = fs.String("fixtures", env("SCIMCONF_FIXTURES", ""), describe("a fixture file, or a directory of *.json fixtures, loaded into the demo account at start and after each reset (e.g. fixtures/demo.json)", "SCIMCONF_FIXTURES"))
+		determ     = fs.Bool("deterministic", envBool("SCIMCONF_DETERMINISTIC", false), describe("a clock that starts at 2026-01-01 and ids and tokens drawn from --seed, so that two runs given the same calls answer the same bytes (not for anything secret)", "SCIMCONF_DETERMINISTIC"))
+		seed       = fs.Uint64("seed", envUint64("SCIMCONF_SEED", 0), describe("seed of --deterministic and of the faults' probabilities; 0 without --deterministic picks one", "SCIMCONF_SEED"))
+		journalCap = fs.Int("journal-size", envInt("SCIMCONF_JOURNAL_SIZE", journal.DefaultCapacity), describe("exchanges the request journal keeps (the oldest go first)", "SCIMCONF_JOURNAL_SIZE"))
+		violate    = fs.String("violate", env("SCIMCONF_VIOLATE", ""), describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -60,8 +74,14 @@ Stop it with Ctrl-C.`, stderr)
 		Limits:   account.Limits{MaxUsers: *maxUsers, MaxGroups: *maxGroups, MaxGroupsPerUser: *perUser, MaxPermissionsPerGroup: *perms},
 		Provider: provider.Config{MaxResults: *maxResults, BulkMaxOperations: *bulkOps, BulkMaxPayloadSize: *bulkBytes, PatchNoContent: *noContent},
 		Logger:   log,
+		Strict:   *strict,
+		// Violations: switches named in --violate (an unknown name fails Start).
+		Violations: violation.Parse(*violate),
 	}
 	if err := opts.Limits.Validate(); err != nil {
+		return err
+	}
+	if err := testDouble(&opts, *faultsFile, *fixtures, *determ, *seed, *journalCap); err != nil {
 		return err
 	}
 	if *sysRes {

@@ -27,6 +27,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/scimconf/scimconf/server/violation"
 )
 
 // Resolver looks up DNS TXT records; *net.Resolver satisfies it. The mock
@@ -91,6 +93,8 @@ type Registry struct {
 	defaults  Limits
 	onCreated func(*Account)
 	onDeleted func(*Account)
+	// violations are the mock's violation switches (violations.go).
+	violations *violation.Set
 
 	randMu sync.Mutex // serialises reads from rand, which may be a plain seeded reader
 	rand   io.Reader

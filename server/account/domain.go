@@ -205,6 +205,9 @@ func (a *Account) VerifyDomain(ctx context.Context, name string) (Domain, error)
 	}
 
 	found, reason := lookupTXT(ctx, a.reg.resolver, txtName, txtValue)
+	if !found && a.violated("txt-value-unchecked") {
+		found, reason = anyTXT(ctx, a.reg.resolver, txtName)
+	}
 
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -318,9 +321,20 @@ func (a *Account) DeleteDomain(name string) error {
 func (a *Account) IsVerified(domain string) bool {
 	n := looseDomain(domain)
 	a.mu.RLock()
-	defer a.mu.RUnlock()
 	d, ok := a.domains[n]
-	return ok && d.d.Status == DomainVerified
+	verified := ok && d.d.Status == DomainVerified
+	if !verified && a.violated("parent-covers-subdomain") {
+		verified = a.parentVerifiedLocked(n)
+	}
+	var txtName, txtValue string
+	if ok {
+		txtName, txtValue = d.d.TXTName, d.d.TXTValue
+	}
+	a.mu.RUnlock()
+	if verified && ok && a.violated("domain-needs-txt-forever") {
+		return a.txtStillThere(txtName, txtValue)
+	}
+	return verified
 }
 
 // HasVerifiedDomain reports whether the account has at least one verified

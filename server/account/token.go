@@ -31,6 +31,9 @@ type TokenInfo struct {
 	Description string     `json:"description"`
 	CreatedAt   time.Time  `json:"createdAt"`
 	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
+	// Value is always empty, except under the mock's violation
+	// show-token-values, which breaks DT-TOKEN-ONCE on purpose.
+	Value string `json:"-"`
 }
 
 type tokenEntry struct {
@@ -41,6 +44,8 @@ type tokenEntry struct {
 	seq       uint64
 
 	description string // guarded by account.mu
+	// value is kept only under violation show-token-values.
+	value string
 
 	// Authenticate touches these without the account's lock so that
 	// concurrent SCIM requests do not queue on one mutex.
@@ -49,7 +54,7 @@ type tokenEntry struct {
 }
 
 func (e *tokenEntry) info() TokenInfo {
-	t := TokenInfo{ID: e.id, Description: e.description, CreatedAt: e.createdAt}
+	t := TokenInfo{ID: e.id, Description: e.description, CreatedAt: e.createdAt, Value: e.value}
 	if lu := e.lastUsed.Load(); lu != nil {
 		c := *lu
 		t.LastUsedAt = &c
@@ -83,10 +88,10 @@ func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
 	if err := a.errIfDeletedLocked(); err != nil {
 		return TokenInfo{}, "", err
 	}
-	if !a.hasVerifiedLocked() {
+	if !a.hasVerifiedLocked() && !a.violated("tokens-without-domain") {
 		return TokenInfo{}, "", ErrNoVerifiedDomain
 	}
-	if len(a.tokens) >= MaxTokens {
+	if len(a.tokens) >= a.maxTokens() {
 		return TokenInfo{}, "", fmt.Errorf("%w (the account has %d)", ErrTokenCap, len(a.tokens))
 	}
 	if _, dup := a.tokens[public]; dup {
@@ -99,6 +104,9 @@ func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
 		createdAt:   a.reg.now().UTC(),
 		seq:         a.nextSeqLocked(),
 		description: description,
+	}
+	if a.violated("show-token-values") {
+		e.value = value
 	}
 	a.reg.mu.Lock()
 	if _, dup := a.reg.tokens[e.hash]; dup {
@@ -154,7 +162,9 @@ func (a *Account) UpdateTokenDescription(id, description string) (TokenInfo, err
 	if !ok {
 		return TokenInfo{}, fmt.Errorf("%w: the account has no token with id %q", ErrTokenNotFound, id)
 	}
-	e.description = description
+	if !a.violated("token-description-frozen") {
+		e.description = description
+	}
 	return e.info(), nil
 }
 
@@ -171,6 +181,9 @@ func (a *Account) DeleteToken(id string) error {
 		return fmt.Errorf("%w: the account has no token with id %q", ErrTokenNotFound, id)
 	}
 	delete(a.tokens, id)
+	if a.violated("keep-deleted-token") {
+		return nil // the value still opens the account
+	}
 	e.revoked.Store(true)
 	a.reg.mu.Lock()
 	delete(a.reg.tokens, e.hash)

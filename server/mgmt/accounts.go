@@ -155,7 +155,7 @@ func (a *api) deleteDomain(w http.ResponseWriter, r *http.Request) {
 }
 
 func tokenView(t account.TokenInfo) Token {
-	return Token{ID: t.ID, Description: t.Description, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
+	return Token{ID: t.ID, Description: t.Description, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, Value: t.Value}
 }
 
 func (a *api) createToken(w http.ResponseWriter, r *http.Request) {

@@ -40,7 +40,7 @@ func (a *api) scimView(ctx context.Context, acct *account.Account, st store.Stor
 	return Group{
 		ID:          res.ID,
 		Name:        name,
-		Type:        GroupSCIM,
+		Type:        a.scimType(),
 		MemberCount: len(members),
 		Permissions: permissionsView(acct.Permissions(res.ID)),
 		CreatedAt:   nonZero(created),
@@ -193,6 +193,10 @@ func (a *api) updateGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur, isLocal := acct.LocalGroup(id)
+	if !isLocal && a.violations.On("unlocked-scim-groups") && body != nil && body.Name.set && !body.Name.null {
+		a.renameSCIMGroup(w, r, acct, id, body.Name.value)
+		return
+	}
 	if !isLocal {
 		a.lockedOrMissing(w, r, acct, id)
 		return
@@ -226,6 +230,10 @@ func (a *api) deleteGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("groupId")
+	if _, isLocal := acct.LocalGroup(id); !isLocal && a.violations.On("unlocked-scim-groups") {
+		a.deleteSCIMGroup(w, r, acct, id)
+		return
+	}
 	if _, isLocal := acct.LocalGroup(id); !isLocal {
 		a.lockedOrMissing(w, r, acct, id)
 		return

@@ -9,6 +9,12 @@
 // "Authorization: Bearer <admin token>", a token separate from SCIM tokens.
 // Every error, 404 and 405 included, is one JSON shape (ErrorBody).
 //
+// The mock's test-double controls (the request journal, fault injection,
+// the client report, fixtures and export) are listed in its route table and
+// documented in its OpenAPI document, but served by handlers of their own
+// packages (journal, faults, clientreport, fixture) that Deps.Double hands
+// in.
+//
 // It holds no state of its own: accounts live in package account, SCIM users
 // and groups in each account's store (read only here: SCIM resources change
 // only through SCIM), DNS records in package dnsmock.
@@ -28,6 +34,7 @@ import (
 	"github.com/scimconf/scimconf/server/account"
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/store"
+	"github.com/scimconf/scimconf/server/violation"
 )
 
 // Prefix is the path under which the management API is served.
@@ -51,23 +58,32 @@ type Deps struct {
 	// DNS is the embedded DNS mock whose records /mock/v1/dns/ manages;
 	// nil when a real resolver verifies domains.
 	DNS *dnsmock.Server
+	// Double serves the test-double endpoints; a nil handler answers 404.
+	Double Double
 	// Reset resets the whole mock (accounts, DNS records, resources) and
 	// recreates the demo account. Nil resets the registry and DNS only.
 	Reset  func()
 	Logger *slog.Logger
+	// Violations are the mock's violation switches, listed and changed
+	// under /mock/v1/violations; nil serves an empty, unchangeable set.
+	Violations *violation.Set
 }
 
 // api is the handler state shared by every endpoint.
 type api struct {
-	reg       *account.Registry
-	tokenHash [32]byte
-	noToken   bool
-	storeOf   func(string) store.Store
-	userRT    *schema.ResourceType
-	groupRT   *schema.ResourceType
-	dns       *dnsmock.Server
-	reset     func()
-	log       *slog.Logger
+	// double serves the test-double endpoints.
+	double Double
+
+	reg        *account.Registry
+	tokenHash  [32]byte
+	noToken    bool
+	storeOf    func(string) store.Store
+	userRT     *schema.ResourceType
+	groupRT    *schema.ResourceType
+	dns        *dnsmock.Server
+	reset      func()
+	log        *slog.Logger
+	violations *violation.Set
 }
 
 // route is one endpoint: a method and a full path pattern of the standard
@@ -79,18 +95,48 @@ type route struct {
 	h       http.HandlerFunc
 }
 
+// Double holds the handlers of the mock's test-double endpoints, which
+// live in their own packages so that this one stays free of them. Each is
+// mounted on its route in the table below; path values ({id},
+// {faultId}) reach it through the request.
+type Double struct {
+	// GET, DELETE /journal; GET /journal/count; GET /journal/stream
+	// (package journal).
+	Journal, ClearJournal, CountJournal, StreamJournal http.HandlerFunc
+	// GET /client-report (package clientreport).
+	ClientReport http.HandlerFunc
+	// GET, POST, DELETE /faults; DELETE /faults/{faultId} (package faults).
+	ListFaults, AddFault, ClearFaults, DeleteFault http.HandlerFunc
+	// POST /accounts/{id}/fixtures; GET /accounts/{id}/export (package
+	// fixture).
+	LoadFixtures, Export http.HandlerFunc
+}
+
+// opt serves h, or a JSON 404 when this server was built without it.
+func opt(h http.HandlerFunc) http.HandlerFunc {
+	if h != nil {
+		return h
+	}
+	return func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, apiErr("not_configured", "",
+			"%s %s is not served by this server (it was started without the test-double controls)", r.Method, r.URL.Path))
+	}
+}
+
 // New returns the management API's handler, to be mounted at Prefix+"/".
 // It never panics on a request: a handler panic becomes a 500 JSON error.
 func New(d Deps) http.Handler {
 	a := &api{
-		reg:     d.Registry,
-		noToken: d.AdminToken == "",
-		storeOf: d.Store,
-		dns:     d.DNS,
-		reset:   d.Reset,
-		log:     d.Logger,
+		reg:        d.Registry,
+		noToken:    d.AdminToken == "",
+		storeOf:    d.Store,
+		dns:        d.DNS,
+		reset:      d.Reset,
+		log:        d.Logger,
+		violations: d.Violations,
 	}
 	a.tokenHash = sha256.Sum256([]byte(d.AdminToken))
+	a.double = d.Double
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -180,6 +226,22 @@ func (a *api) routes() []route {
 
 		{"GET", acct + "/limits", a.getLimits},
 		{"PUT", acct + "/limits", a.setLimits},
+
+		{"GET", Prefix + "/violations", a.listViolations},
+		{"PUT", Prefix + "/violations/{name}", a.enableViolation},
+		{"DELETE", Prefix + "/violations/{name}", a.disableViolation},
+
+		{"GET", Prefix + "/journal", opt(a.double.Journal)},
+		{"DELETE", Prefix + "/journal", opt(a.double.ClearJournal)},
+		{"GET", Prefix + "/journal/count", opt(a.double.CountJournal)},
+		{"GET", Prefix + "/journal/stream", opt(a.double.StreamJournal)},
+		{"GET", Prefix + "/client-report", opt(a.double.ClientReport)},
+		{"GET", Prefix + "/faults", opt(a.double.ListFaults)},
+		{"POST", Prefix + "/faults", opt(a.double.AddFault)},
+		{"DELETE", Prefix + "/faults", opt(a.double.ClearFaults)},
+		{"DELETE", Prefix + "/faults/{faultId}", opt(a.double.DeleteFault)},
+		{"POST", acct + "/fixtures", opt(a.double.LoadFixtures)},
+		{"GET", acct + "/export", opt(a.double.Export)},
 
 		{"GET", Prefix + "/dns/txt", dns},
 		{"GET", Prefix + "/dns/txt/{name}", dns},

@@ -45,6 +45,9 @@ type Token struct {
 	Description string     `json:"description"`
 	CreatedAt   time.Time  `json:"createdAt"`
 	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
+	// Value is never shown, except under the violation
+	// show-token-values.
+	Value string `json:"token,omitempty"`
 }
 
 // NewToken is the answer to generating a SCIM token: the only time its

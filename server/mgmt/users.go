@@ -20,7 +20,7 @@ func (a *api) userView(ctx context.Context, st store.Store, res *store.Resource)
 	}
 	// Only an explicit false disables: a user without "active" has never
 	// been disabled (rule DT-USER-DISABLE).
-	if active, ok := res.Doc["active"].(bool); ok && !active {
+	if active, ok := res.Doc["active"].(bool); ok && !active && !a.violations.On("disabled-shown-active") {
 		u.Status = UserDisabled
 	}
 	if groups, err := st.GroupsOf(ctx, res.ID); err == nil && groups != nil {

@@ -11,6 +11,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,11 +21,17 @@ import (
 	"github.com/scimconf/scimconf/dnsmock"
 	"github.com/scimconf/scimconf/server"
 	"github.com/scimconf/scimconf/server/account"
+	"github.com/scimconf/scimconf/server/clientreport"
+	"github.com/scimconf/scimconf/server/determinism"
 	"github.com/scimconf/scimconf/server/dynatrace"
+	"github.com/scimconf/scimconf/server/faults"
+	"github.com/scimconf/scimconf/server/fixture"
+	"github.com/scimconf/scimconf/server/journal"
 	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/provider"
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/store"
+	"github.com/scimconf/scimconf/server/violation"
 )
 
 // Options configure Start. The zero value is a working mock on loopback
@@ -54,6 +61,31 @@ type Options struct {
 	DemoDomain string
 	NoDemo     bool
 	Logger     *slog.Logger
+	// JournalSize is how many exchanges the journal keeps; 0 means
+	// journal.DefaultCapacity.
+	JournalSize int
+	// Faults are fault rules in force from the start (and again after
+	// each reset).
+	Faults []faults.Rule
+	// Fixtures are loaded into the demo account at start (and again after
+	// each reset); they need the demo account.
+	Fixtures []*fixture.Set
+	// Deterministic replaces the wall clock and random ids and tokens with
+	// a source seeded with Seed (package determinism), so that two mocks
+	// given the same calls in the same order answer the same bytes. Seed
+	// also seeds the faults' probabilities; 0 without Deterministic picks
+	// a random seed.
+	Deterministic bool
+	Seed          uint64
+	// Violations names the violation switches (package violation) that
+	// are on from the start; the management API changes them at run time.
+	// An unknown name makes Start fail.
+	Violations []string
+	// Strict refuses the IdP dialects (schema.Quirk: capitalised ops,
+	// "False" strings, dotted keys, ...) with a 400 naming the quirk and
+	// the RFC rule, instead of accepting them and naming them in the
+	// X-Scimconf-Quirks response header.
+	Strict bool
 }
 
 // Instance is a running mock.
@@ -73,10 +105,27 @@ type Instance struct {
 
 	Registry *account.Registry
 	DNS      *dnsmock.Server
+	// Violations is the mock's violation switches; every part of the mock
+	// reads it, so a change applies to the next request.
+	Violations *violation.Set
+
+	// Journal records every SCIM exchange; Faults injects faults into
+	// them (journal -> faults -> SCIM).
+	Journal *journal.Journal
+	Faults  *faults.Injector
 
 	tenancy *tenancy
 	srv     *http.Server
 	done    chan error
+
+	closeOnce sync.Once
+	closeErr  error
+
+	// What Reset restores besides the demo account.
+	startFaults []faults.Rule
+	fixtures    []*fixture.Set
+	seeded      *determinism.Source
+	log         *slog.Logger
 }
 
 // Start starts the mock and returns when it is serving.
@@ -99,9 +148,39 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if _, err := schema.ByName(opts.Schema); err != nil {
 		return nil, err
 	}
-	inst := &Instance{AdminToken: opts.AdminToken, done: make(chan error, 1)}
+	violations, err := violation.New(opts.Violations...)
+	if err != nil {
+		return nil, err
+	}
+	inst := &Instance{AdminToken: opts.AdminToken, Violations: violations, done: make(chan error, 1)}
+	var (
+		clock     func() time.Time
+		random    io.Reader
+		newID     func() string
+		faultSeed = opts.Seed
+	)
+	if opts.Deterministic {
+		inst.seeded = determinism.New(opts.Seed)
+		clock, random, newID = inst.seeded.Now, inst.seeded, inst.seeded.NewID
+	} else if faultSeed == 0 {
+		faultSeed = randomUint64()
+	}
 	if inst.AdminToken == "" {
 		inst.AdminToken = "admin-" + randomHex(16)
+		if opts.Deterministic {
+			// Apart from inst.seeded, whose stream Reset restarts.
+			inst.AdminToken = "admin-" + determinism.New(opts.Seed^0xad).Hex(16)
+		}
+	}
+	inst.log = opts.Logger
+	inst.Journal = journal.New(journal.WithCapacity(opts.JournalSize))
+	inst.Faults = faults.New(faultSeed)
+	inst.startFaults, inst.fixtures = opts.Faults, opts.Fixtures
+	if err := inst.addStartFaults(); err != nil {
+		return nil, err
+	}
+	if len(opts.Fixtures) > 0 && opts.NoDemo {
+		return nil, errors.New("fixtures are loaded into the demo account: drop NoDemo or the fixtures")
 	}
 	resolver := opts.Resolver
 	if resolver == nil {
@@ -113,8 +192,13 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		resolver = &dnsmock.Resolver{Addr: inst.DNSAddr, Timeout: 2 * time.Second}
 	}
 	inst.tenancy = newTenancy(opts)
+	inst.tenancy.clock, inst.tenancy.newID = clock, newID
+	inst.tenancy.violations = violations
 	inst.Registry = account.NewRegistry(resolver,
+		account.WithViolations(violations),
 		account.WithLimits(opts.Limits),
+		account.WithClock(clock),
+		account.WithRandom(random),
 		account.WithAccountCreated(inst.tenancy.add),
 		account.WithAccountDeleted(inst.tenancy.remove),
 	)
@@ -128,7 +212,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	inst.URL = "http://" + ln.Addr().String()
 	inst.AdminURL = inst.URL + mgmt.Prefix
 
-	scim := server.New(inst.tenancy, server.Config{Logger: opts.Logger})
+	scim := server.New(inst.tenancy, server.Config{Logger: opts.Logger, Violations: violations, Strict: opts.Strict})
 	admin := mgmt.New(mgmt.Deps{
 		Registry:   inst.Registry,
 		AdminToken: inst.AdminToken,
@@ -136,7 +220,9 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		Set:        inst.tenancy.set,
 		DNS:        inst.DNS,
 		Reset:      inst.Reset,
+		Double:     inst.double(),
 		Logger:     opts.Logger,
+		Violations: violations,
 	})
 	mux := http.NewServeMux()
 	mux.Handle(mgmt.Prefix+"/", admin)
@@ -144,8 +230,9 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	mux.Handle("/", scim)
+	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(scim)))
 	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
+	inst.srv.RegisterOnShutdown(inst.Journal.CloseStreams)
 	go func() { inst.done <- inst.srv.Serve(ln) }()
 
 	if !opts.NoDemo {
@@ -153,6 +240,10 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 			inst.Close()
 			return nil, err
 		}
+	}
+	if err := inst.loadFixtures(ctx); err != nil {
+		inst.Close()
+		return nil, err
 	}
 	return inst, nil
 }
@@ -198,21 +289,29 @@ func (inst *Instance) Reset() {
 	if inst.DNS != nil {
 		inst.DNS.Reset()
 	}
+	inst.resetDouble()
 	if inst.AccountID != "" {
 		inst.demo(context.Background(), inst.Domain)
+		if err := inst.loadFixtures(context.Background()); err != nil {
+			inst.log.Error("reset: reloading the fixtures", "err", err)
+		}
 	}
 }
 
-// Close stops the mock and waits until its listeners are closed.
+// Close stops the mock and waits until its listeners are closed. Calling
+// it again returns the first call's result.
 func (inst *Instance) Close() error {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	err := inst.srv.Shutdown(ctx)
-	if e := <-inst.done; !errors.Is(e, http.ErrServerClosed) && err == nil {
-		err = e
-	}
-	inst.closeDNS()
-	return err
+	inst.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		err := inst.srv.Shutdown(ctx)
+		if e := <-inst.done; !errors.Is(e, http.ErrServerClosed) && err == nil {
+			err = e
+		}
+		inst.closeDNS()
+		inst.closeErr = err
+	})
+	return inst.closeErr
 }
 
 func (inst *Instance) closeDNS() {
@@ -248,6 +347,12 @@ type tenancy struct {
 	registry *account.Registry
 	opts     Options
 	setName  string
+	// violations reach every account's store, provider and policy.
+	violations *violation.Set
+	// clock and newID, when set, replace the stores' wall clock and random
+	// ids (deterministic mode).
+	clock func() time.Time
+	newID func() string
 
 	mu        sync.RWMutex
 	providers map[string]*provider.Provider
@@ -265,9 +370,10 @@ func (t *tenancy) set() *schema.Set {
 
 func (t *tenancy) add(a *account.Account) {
 	set := t.set()
-	st := store.NewMemory(set)
+	st := store.NewMemory(set, store.WithViolations(t.violations), store.WithClock(t.clock), store.WithIDGenerator(t.newID))
 	p := provider.New(set, st, t.opts.Provider)
-	p.Policy = &dynatrace.Policy{Account: a, Store: st}
+	p.Violations = t.violations
+	p.Policy = &dynatrace.Policy{Account: a, Store: st, Violations: t.violations}
 	a.SetHooks(account.Hooks{
 		SCIMGroupNameTaken: func(name string) bool { return groupNameTaken(st, set, name) },
 		SCIMGroupExists: func(id string) bool {
@@ -322,4 +428,73 @@ func groupNameTaken(st store.Store, set *schema.Set, name string) bool {
 	}
 	page, err := st.List(context.Background(), rt, store.Query{Filter: f, StartIndex: 1, Count: 0})
 	return err == nil && page.TotalResults > 0
+}
+
+// double hands the test-double endpoints to the management API.
+func (inst *Instance) double() mgmt.Double {
+	fx := fixture.API{Provider: inst.tenancy.Provider}
+	return mgmt.Double{
+		Journal:       inst.Journal.ServeList,
+		ClearJournal:  inst.Journal.ServeClear,
+		CountJournal:  inst.Journal.ServeCount,
+		StreamJournal: inst.Journal.ServeStream,
+		ClientReport:  clientreport.Handler(inst.Journal, nil),
+		ListFaults:    inst.Faults.ServeList,
+		AddFault:      inst.Faults.ServeAdd,
+		ClearFaults:   inst.Faults.ServeClear,
+		DeleteFault:   inst.Faults.ServeDelete,
+		LoadFixtures:  fx.ServeLoad,
+		Export:        fx.ServeExport,
+	}
+}
+
+// addStartFaults installs the fault rules given at start.
+func (inst *Instance) addStartFaults() error {
+	for i, r := range inst.startFaults {
+		if _, err := inst.Faults.Add(r); err != nil {
+			return fmt.Errorf("fault rule %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+// loadFixtures loads the start fixtures into the demo account.
+func (inst *Instance) loadFixtures(ctx context.Context) error {
+	if len(inst.fixtures) == 0 {
+		return nil
+	}
+	p := inst.tenancy.Provider(inst.AccountID)
+	if p == nil {
+		return errors.New("fixtures: the demo account has no SCIM service provider")
+	}
+	for i, s := range inst.fixtures {
+		if _, err := fixture.Load(ctx, p, s); err != nil {
+			return fmt.Errorf("fixtures (set %d) into the demo account: %w", i+1, err)
+		}
+	}
+	return nil
+}
+
+// resetDouble empties the journal, puts the start faults back and restarts
+// the deterministic clock and ids, so that the mock after Reset answers as
+// it did after Start.
+func (inst *Instance) resetDouble() {
+	inst.Journal.Clear()
+	inst.Faults.Clear()
+	if err := inst.addStartFaults(); err != nil {
+		inst.log.Error("reset: the start faults", "err", err)
+	}
+	if inst.seeded != nil {
+		inst.seeded.Reset()
+	}
+}
+
+func randomUint64() uint64 {
+	var b [8]byte
+	rand.Read(b[:])
+	var v uint64
+	for _, c := range b {
+		v = v<<8 | uint64(c)
+	}
+	return v
 }

@@ -2,6 +2,7 @@ package patch
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/scimconf/scimconf/server/filter"
@@ -16,6 +17,9 @@ import (
 type work struct {
 	rt  *schema.ResourceType
 	doc map[string]any
+	// d hears of the IdP dialects the operations use (package doc);
+	// nil accepts them all.
+	d *schema.Dialect
 }
 
 // target is what one operation (or one key of a path-less value) aims at.
@@ -34,6 +38,9 @@ type target struct {
 func (w *work) apply(op Operation) error {
 	kind, err := checkOp(op)
 	if err != nil {
+		return err
+	}
+	if err := opQuirks(op, w.d); err != nil {
 		return err
 	}
 	if op.Path == "" {
@@ -137,11 +144,34 @@ func (w *work) pathless(kind string, v any) error {
 			}
 			continue
 		}
+		if err := w.keyQuirk(k); err != nil {
+			return err
+		}
 		if err := w.key(kind, k, kv); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// keyQuirk reports a key of a path-less value that is an attribute path
+// rather than an attribute name: a sub-attribute ("name.givenName"), a
+// value filter, or a URN-qualified attribute. A URN key counts only when it
+// names an attribute (an unknown extension's URN is just dropped).
+func (w *work) keyQuirk(k string) error {
+	p, err := filter.ParsePath(k)
+	if err != nil {
+		return nil
+	}
+	if p.Attr.Sub == "" && p.Filter == nil {
+		if p.Attr.URN == "" {
+			return nil
+		}
+		if _, err := w.bind(k); err != nil {
+			return nil
+		}
+	}
+	return w.d.Accept(schema.DottedPathKey, fmt.Sprintf("the path-less value has the key %q", k))
 }
 
 // key applies one key of a path-less value. Keys that name no attribute
@@ -167,7 +197,13 @@ func (w *work) do(kind string, t target, v any) error {
 	a := t.ref.Attr
 	if a.Mutability == schema.ReadOnly || t.ref.Sub != nil && t.ref.Sub.Mutability == schema.ReadOnly {
 		if t.loose && w.unchangedReadOnly(t, v) {
-			return nil
+			// Ignored, but not RFC: Okta sends the group's own id in a
+			// rename.
+			q := schema.ReadOnlyInPatchValue
+			if t.ref.Schema == schema.Common && strings.EqualFold(a.Name, "id") {
+				q = schema.IDInPatchValue
+			}
+			return w.d.Accept(q, fmt.Sprintf("the path-less value holds the readOnly attribute %q", t.name))
 		}
 		return scimerror.BadRequest(scimerror.Mutability, "%s is readOnly: a client cannot %s it (RFC 7644 section 3.5.2)", t.name, kind)
 	}
@@ -194,7 +230,11 @@ func (w *work) unchangedReadOnly(t target, v any) bool {
 	if cur == nil {
 		return t.ref.Schema == schema.Common
 	}
-	nv, err := schema.NormalizeValue(writable(t.ref.Attr), t.name, coerce(t.ref.Attr, v))
+	c, err := coerce(t.ref.Attr, t.name, v, nil)
+	if err != nil {
+		return false
+	}
+	nv, err := schema.NormalizeValue(writable(t.ref.Attr), t.name, c)
 	return err == nil && equalValues(t.ref.Attr, cur, nv)
 }
 
@@ -227,7 +267,7 @@ func (w *work) attr(kind string, t target, v any) error {
 	case "remove":
 		if v != nil && a.MultiValued {
 			var err error
-			if next, err = removeValues(a, t.name, cur, v); err != nil {
+			if next, err = removeValues(a, t.name, cur, v, w.d); err != nil {
 				return err
 			}
 			break
@@ -242,7 +282,7 @@ func (w *work) attr(kind string, t target, v any) error {
 			return immutable(t.name)
 		}
 	case "add":
-		nv, err := normalize(a, t.name, v)
+		nv, err := normalize(a, t.name, v, w.d)
 		if err != nil || nv == nil {
 			return err
 		}
@@ -257,7 +297,7 @@ func (w *work) attr(kind string, t target, v any) error {
 			next = nv
 		}
 	default: // replace
-		nv, err := normalize(a, t.name, v)
+		nv, err := normalize(a, t.name, v, w.d)
 		if err != nil {
 			return err
 		}
@@ -295,8 +335,11 @@ func (w *work) subAttr(kind string, t target, v any) error {
 			return required(t.name)
 		}
 	} else {
-		var err error
-		if nv, err = schema.NormalizeValue(s, t.name, coerce(s, v)); err != nil {
+		c, err := coerce(s, t.name, v, w.d)
+		if err != nil {
+			return err
+		}
+		if nv, err = schema.NormalizeValue(s, t.name, c); err != nil {
 			return err
 		}
 		if nv == nil && kind == "add" {
@@ -354,11 +397,15 @@ func (w *work) elements(kind string, t target, v any) error {
 	var obj map[string]any
 	var err error
 	if s != nil {
-		if sv, err = schema.NormalizeValue(s, t.name, coerce(s, v)); err != nil {
+		var c any
+		if c, err = coerce(s, t.name, v, w.d); err != nil {
+			return err
+		}
+		if sv, err = schema.NormalizeValue(s, t.name, c); err != nil {
 			return err
 		}
 	} else {
-		if obj, err = elementObject(a, t.name, v); err != nil {
+		if obj, err = elementObject(a, t.name, v, w.d); err != nil {
 			return err
 		}
 	}
@@ -525,39 +572,50 @@ func seed(a *schema.Attribute, x filter.Expr, e map[string]any) bool {
 
 // normalize checks v against a; a multi-valued attribute also takes a
 // single value in place of an array (clients send {"value":"id"} alone).
-func normalize(a *schema.Attribute, path string, v any) (any, error) {
+func normalize(a *schema.Attribute, path string, v any, d *schema.Dialect) (any, error) {
 	if _, isList := v.([]any); a.MultiValued && !isList && v != nil {
 		v = []any{v}
 	}
-	return schema.NormalizeValue(a, path, coerce(a, v))
+	c, err := coerce(a, path, v, d)
+	if err != nil {
+		return nil, err
+	}
+	return schema.NormalizeValue(a, path, c)
 }
 
 // coerce accepts two shapes Entra ID sends for otherwise well-typed values:
 // "True" and "False" as strings for booleans, and a bare string for a
 // single-valued complex attribute with a "value" sub-attribute
 // ({"path":"urn:...:User:manager","value":"id"}). Anything else is left for
-// schema.NormalizeValue to check. v is not modified.
-func coerce(a *schema.Attribute, v any) any {
-	c, _ := coerced(a, v)
-	return c
+// schema.NormalizeValue to check. v is not modified. Each coercion is a
+// quirk reported to d, which may refuse it.
+func coerce(a *schema.Attribute, path string, v any, d *schema.Dialect) (any, error) {
+	c, _, err := coerced(a, path, v, d)
+	return c, err
 }
 
 // coerced is coerce, reporting whether anything changed so that arrays and
 // objects are copied only when they must be.
-func coerced(a *schema.Attribute, v any) (any, bool) {
+func coerced(a *schema.Attribute, path string, v any, d *schema.Dialect) (any, bool, error) {
 	switch x := v.(type) {
 	case string:
 		switch {
-		case a.Type == schema.Boolean && strings.EqualFold(x, "true"):
-			return true, true
-		case a.Type == schema.Boolean && strings.EqualFold(x, "false"):
-			return false, true
+		case a.Type == schema.Boolean:
+			c, err := d.CoerceBoolean(path, x)
+			if err != nil {
+				return nil, false, err
+			}
+			_, still := c.(string)
+			return c, !still, nil
 		case a.Type == schema.Complex && !a.MultiValued && a.Sub("value") != nil:
-			return map[string]any{"value": x}, true
+			if err := d.Accept(schema.StringForComplex, fmt.Sprintf("%s is the string %q, not an object", path, x)); err != nil {
+				return nil, false, err
+			}
+			return map[string]any{"value": x}, true, nil
 		}
 	case []any:
 		if !a.MultiValued {
-			return v, false
+			return v, false, nil
 		}
 		one := elementAttr(a)
 		var out []any
@@ -566,7 +624,10 @@ func coerced(a *schema.Attribute, v any) (any, bool) {
 			// The bare-string form is for a single-valued attribute
 			// (manager) only: a string in members stays an error.
 			if _, isStr := e.(string); !isStr || a.Type != schema.Complex {
-				c, changed = coerced(one, e)
+				var err error
+				if c, changed, err = coerced(one, path, e, d); err != nil {
+					return nil, false, err
+				}
 			}
 			if !changed && out == nil {
 				continue
@@ -578,11 +639,11 @@ func coerced(a *schema.Attribute, v any) (any, bool) {
 			out[i] = c
 		}
 		if out != nil {
-			return out, true
+			return out, true, nil
 		}
 	case map[string]any:
 		if a.Type != schema.Complex {
-			return v, false
+			return v, false, nil
 		}
 		var out map[string]any
 		for k, sv := range x {
@@ -590,7 +651,11 @@ func coerced(a *schema.Attribute, v any) (any, bool) {
 			if s == nil || s.Type != schema.Boolean {
 				continue
 			}
-			if c, changed := coerced(s, sv); changed {
+			c, changed, err := coerced(s, path+"."+s.Name, sv, d)
+			if err != nil {
+				return nil, false, err
+			}
+			if changed {
 				if out == nil {
 					out = cloneMap(x)
 				}
@@ -598,22 +663,26 @@ func coerced(a *schema.Attribute, v any) (any, bool) {
 			}
 		}
 		if out != nil {
-			return out, true
+			return out, true, nil
 		}
 	}
-	return v, false
+	return v, false, nil
 }
 
 // elementObject checks the object that replaces sub-attributes of the
 // matched values; a one-element array is taken for its element.
-func elementObject(a *schema.Attribute, path string, v any) (map[string]any, error) {
+func elementObject(a *schema.Attribute, path string, v any, d *schema.Dialect) (map[string]any, error) {
 	if l, ok := v.([]any); ok && len(l) == 1 {
 		v = l[0]
 	}
 	if _, ok := v.(map[string]any); !ok {
 		return nil, scimerror.BadRequest(scimerror.InvalidValue, "%s selects values of %s: \"value\" must be a JSON object of its sub-attributes, not %s", path, a.Name, kindOf(v))
 	}
-	nv, err := schema.NormalizeSingle(a, path, coerce(elementAttr(a), v.(map[string]any)))
+	c, err := coerce(elementAttr(a), path, v.(map[string]any), d)
+	if err != nil {
+		return nil, err
+	}
+	nv, err := schema.NormalizeSingle(a, path, c)
 	if err != nil {
 		return nil, err
 	}

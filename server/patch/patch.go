@@ -58,6 +58,17 @@
 //     Other wrong types are 400 invalidValue naming the attribute.
 //   - A multi-valued attribute given a single value instead of an array
 //     takes it as a one-value array.
+//
+// # IdP dialects
+//
+// The shapes above that RFC 7644 does not define (a capitalised op,
+// "True"/"False" strings, a bare string for a complex value, an attribute
+// path as a key of a path-less value, a remove with a value, the resource's
+// own id or another unchanged readOnly attribute in a path-less value) are
+// each reported to the *schema.Dialect given to ApplyDialect or
+// ValidateDialect as a schema.Quirk. The dialect records them (the HTTP
+// layer names them in a response header) or, when strict, refuses them
+// with a 400 that names the quirk and the RFC rule.
 package patch
 
 import (
@@ -95,7 +106,12 @@ type Request struct {
 // The error is a *scimerror.Error: 400 invalidSyntax for a malformed
 // envelope or op, noTarget for a remove without a path, invalidValue for
 // an add or replace without a value.
-func (r *Request) Validate() error {
+func (r *Request) Validate() error { return r.ValidateDialect(nil) }
+
+// ValidateDialect is Validate that also reports the IdP dialects visible
+// in the envelope (a capitalised op, a remove with a value) to d, which may
+// refuse them (see package schema's Dialect).
+func (r *Request) ValidateDialect(d *schema.Dialect) error {
 	if r == nil {
 		return scimerror.BadRequest(scimerror.InvalidSyntax, "empty PATCH request: send {\"schemas\":[%q],\"Operations\":[...]}", URN)
 	}
@@ -108,6 +124,26 @@ func (r *Request) Validate() error {
 	for i, op := range r.Operations {
 		if _, err := checkOp(op); err != nil {
 			return wrap(i, op, err)
+		}
+		if err := opQuirks(op, d); err != nil {
+			return wrap(i, op, err)
+		}
+	}
+	return nil
+}
+
+// opQuirks reports the dialects an operation's envelope shows: an op name
+// that is not lower case (Entra ID's "Replace"), and a "remove" with a
+// "value" and no value filter (Entra ID's member removal).
+func opQuirks(op Operation, d *schema.Dialect) error {
+	if op.Op != strings.ToLower(op.Op) {
+		if err := d.Accept(schema.CapitalizedOp, fmt.Sprintf("\"op\" is %q", op.Op)); err != nil {
+			return err
+		}
+	}
+	if strings.EqualFold(op.Op, "remove") && op.Value != nil && !strings.Contains(op.Path, "[") {
+		if err := d.Accept(schema.RemoveWithValue, fmt.Sprintf("\"remove\" of %q carries a \"value\"", op.Path)); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -156,10 +192,18 @@ func wrap(i int, op Operation, err error) error {
 // Apply does not run Validate's envelope checks but does check each
 // operation the same way, so it is safe on unvalidated input.
 func Apply(rt *schema.ResourceType, doc map[string]any, ops []Operation) (map[string]any, error) {
+	return ApplyDialect(rt, doc, ops, nil)
+}
+
+// ApplyDialect is Apply that reports every IdP dialect the operations use
+// (capitalised ops, "True"/"False" strings, dotted keys, a remove with a
+// value, the resource's id in a value, ...) to d, which may refuse them
+// (see package schema's Dialect). A nil d accepts them all, as Apply does.
+func ApplyDialect(rt *schema.ResourceType, doc map[string]any, ops []Operation, d *schema.Dialect) (map[string]any, error) {
 	if rt == nil || rt.Core == nil {
 		return nil, scimerror.New(http.StatusInternalServerError, "", "patch: no resource type")
 	}
-	w := &work{rt: rt, doc: shallowDoc(rt, doc)}
+	w := &work{rt: rt, doc: shallowDoc(rt, doc), d: d}
 	for i, op := range ops {
 		if err := w.apply(op); err != nil {
 			return nil, wrap(i, op, err)

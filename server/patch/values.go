@@ -114,8 +114,8 @@ func (x *valueIndex) get(k string) []int {
 // removeValues returns cur without the values v lists (a remove with a
 // "value" and no filter). Complex values with a "value" sub-attribute are
 // matched by it alone; others must be equal as a whole.
-func removeValues(a *schema.Attribute, path string, cur, v any) (any, error) {
-	nv, err := normalize(a, path, v)
+func removeValues(a *schema.Attribute, path string, cur, v any, d *schema.Dialect) (any, error) {
+	nv, err := normalize(a, path, v, d)
 	if err != nil {
 		return nil, err
 	}

@@ -80,7 +80,7 @@ func (p *Provider) Bulk(ctx context.Context, req *BulkRequest, base string) (*Bu
 	failed := map[string]bool{}
 	errors := 0
 	limit := 0
-	if req.FailOnErrors != nil {
+	if req.FailOnErrors != nil && !p.Violations.On("bulk-ignores-fail-on-errors") {
 		limit = *req.FailOnErrors
 	}
 	refsOf := make([][]string, len(req.Operations))

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"reflect"
 	"strings"
@@ -15,11 +16,15 @@ import (
 // Create stores body as a new resource of type rt (RFC 7644 section
 // 3.3) and returns it rendered with proj.
 func (p *Provider) Create(ctx context.Context, rt *schema.ResourceType, body map[string]any, base string, proj *projection.Projection) (*Result, error) {
-	doc, err := rt.Normalize(body)
+	if p.Violations.On("drop-wrong-types") {
+		body = dropWrongTypes(rt, body)
+	}
+	doc, err := rt.NormalizeDialect(body, DialectFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
-	if err := rt.CheckRequired(doc); err != nil {
+	p.keepDescription(rt, body, doc)
+	if err := p.checkRequired(rt, doc); err != nil {
 		return nil, err
 	}
 	members, err := p.takeMembers(doc)
@@ -35,6 +40,7 @@ func (p *Provider) Create(ctx context.Context, rt *schema.ResourceType, body map
 	if err != nil {
 		return nil, err
 	}
+	p.applyReadOnlyGroups(ctx, rt, body, res.ID)
 	r, err := p.render(ctx, rt, res, base, proj)
 	if err != nil {
 		return nil, err
@@ -53,18 +59,26 @@ func (p *Provider) Get(ctx context.Context, rt *schema.ResourceType, id, base st
 	if pc.IfNoneMatch != "" && matches(pc.IfNoneMatch, ETag(res.Version)) {
 		return nil, &NotModified{ETag: ETag(res.Version)}
 	}
-	return p.render(ctx, rt, res, base, proj)
+	r, err := p.render(ctx, rt, res, base, proj)
+	if err == nil && p.Violations.On("get-omits-externalid") {
+		delete(r.Doc, "externalId")
+	}
+	return r, err
 }
 
 // Replace replaces a resource with body (RFC 7644 section 3.5.1): readOnly
 // attributes in body are ignored, an immutable attribute may not change,
 // and for a Group the members are replaced too.
 func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id string, body map[string]any, base string, proj *projection.Projection, pc Preconditions) (*Result, error) {
-	doc, err := rt.Normalize(body)
+	if p.Violations.On("drop-wrong-types") {
+		body = dropWrongTypes(rt, body)
+	}
+	doc, err := rt.NormalizeDialect(body, DialectFrom(ctx))
 	if err != nil {
 		return nil, err
 	}
-	if err := rt.CheckRequired(doc); err != nil {
+	p.keepDescription(rt, body, doc)
+	if err := p.checkRequired(rt, doc); err != nil {
 		return nil, err
 	}
 	newMembers, err := p.takeMembers(doc)
@@ -77,6 +91,12 @@ func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id stri
 		}
 		if err := checkImmutable(rt, cur.Doc, doc); err != nil {
 			return nil, err
+		}
+		if p.Violations.On("put-merges") {
+			// Violation put-merges: what the PUT left out stays.
+			merged := maps.Clone(cur.Doc)
+			maps.Copy(merged, doc)
+			doc = merged
 		}
 		if p.Policy != nil {
 			if err := p.Policy.Admit(ctx, &Change{Op: "replace", Type: rt, Current: cur.Doc, Next: doc}); err != nil {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"strings"
 
-	"github.com/scimconf/scimconf/server/filter"
 	"github.com/scimconf/scimconf/server/projection"
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/scimerror"
@@ -44,13 +43,24 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 	if err != nil {
 		return nil, err
 	}
+	if p.Violations.On("unknown-filter-attr-matches-nothing") && isUnknownAttrFilter(req.Filter, rt) {
+		return &ListResponse{Schemas: []string{ListResponseURN}, StartIndex: 1, Resources: []map[string]any{}}, nil
+	}
 	q, err := p.query(rt, req)
 	if err != nil {
 		return nil, err
 	}
 	page, err := p.Store.List(ctx, rt, q)
+	if err != nil && q.Cursor != nil && isScimType(err, "invalidCursor") && p.Violations.On("bad-cursor-restarts") {
+		first := ""
+		q.Cursor = &first
+		page, err = p.Store.List(ctx, rt, q)
+	}
 	if err != nil {
 		return nil, err
+	}
+	if page.TotalResults == 0 && req.Filter != "" && p.Violations.On("empty-filter-404") {
+		return nil, scimerror.NotFound("no %s matches the filter %s", rt.Name, req.Filter)
 	}
 	resp := &ListResponse{
 		Schemas:      []string{ListResponseURN},
@@ -62,6 +72,9 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 	}
 	if q.Cursor == nil {
 		resp.StartIndex = page.StartIndex
+		if p.Violations.On("paging-repeats") && req.StartIndex != nil {
+			resp.StartIndex = max(*req.StartIndex, 1) // says it served what was asked
+		}
 	}
 	for _, res := range page.Resources {
 		r, err := p.render(ctx, rt, res, base, proj)
@@ -79,7 +92,7 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 func (p *Provider) query(rt *schema.ResourceType, req *ListRequest) (store.Query, error) {
 	q := store.Query{StartIndex: 1, Count: p.Config.MaxResults, Cursor: req.Cursor}
 	if req.Filter != "" {
-		f, err := filter.ParseAndCompile(req.Filter, rt)
+		f, err := p.compileFilter(req.Filter, rt)
 		if err != nil {
 			return q, err
 		}
@@ -95,14 +108,20 @@ func (p *Provider) query(rt *schema.ResourceType, req *ListRequest) (store.Query
 	switch strings.ToLower(req.SortOrder) {
 	case "", "ascending":
 	case "descending":
-		q.Descending = true
+		q.Descending = !p.Violations.On("sort-ignores-order")
 	default:
 		return q, scimerror.BadRequest(scimerror.InvalidValue, "sortOrder must be \"ascending\" or \"descending\", not %q", req.SortOrder)
 	}
 	if req.StartIndex != nil {
 		q.StartIndex = max(*req.StartIndex, 1)
+		if q.StartIndex > 1 && p.Violations.On("paging-repeats") {
+			q.StartIndex-- // violation paging-repeats: off by one
+		}
 	}
 	if req.Count != nil {
+		if p.Config.MaxResults > 0 && *req.Count > p.Config.MaxResults && p.Violations.On("count-above-max-refused") {
+			return q, scimerror.BadRequest(scimerror.TooMany, "count %d is above maxResults %d", *req.Count, p.Config.MaxResults)
+		}
 		q.Count = max(*req.Count, 0)
 		if p.Config.MaxResults > 0 {
 			q.Count = min(q.Count, p.Config.MaxResults)

@@ -21,7 +21,13 @@ import (
 // operation on members loads the list into the document and applies the
 // general engine.
 func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string, req *patch.Request, base string, proj *projection.Projection, pc Preconditions) (*Result, error) {
-	if err := req.Validate(); err != nil {
+	if p.Violations.On("notarget-ignored") || p.Violations.On("patch-ignores-remove") || p.Violations.On("patch-filter-hits-all") {
+		req = &patch.Request{Schemas: req.Schemas, Operations: p.patchOps(req.Operations)}
+		if len(req.Operations) == 0 { // everything was dropped: change nothing
+			return p.Get(ctx, rt, id, base, proj, Preconditions{})
+		}
+	}
+	if err := req.ValidateDialect(DialectFrom(ctx)); err != nil {
 		return nil, err
 	}
 	hasMembers := rt.Core.Attr("members") != nil
@@ -52,7 +58,13 @@ func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string
 		if slow {
 			in = withMembers(cur.Doc, ms.List())
 		}
-		next, err := patch.Apply(rt, in, docOps)
+		var next map[string]any
+		var err error
+		if p.Violations.On("notarget-ignored") {
+			next, err = applySkippingNoTarget(rt, in, docOps)
+		} else {
+			next, err = patch.ApplyDialect(rt, in, docOps, DialectFrom(ctx))
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -70,7 +82,7 @@ func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string
 				return nil, err
 			}
 		}
-		if err := rt.CheckRequired(next); err != nil {
+		if err := p.checkRequired(rt, next); err != nil {
 			return nil, err
 		}
 		if p.Policy != nil {
@@ -81,6 +93,13 @@ func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string
 		return next, nil
 	})
 	if err != nil {
+		if p.Violations.On("patch-half-applies") && len(req.Operations) > 1 {
+			// Violation patch-half-applies: keep the longest prefix of
+			// operations that applies (the call recurses on shorter
+			// prefixes while it fails), then report the failure.
+			prefix := &patch.Request{Schemas: req.Schemas, Operations: req.Operations[:len(req.Operations)-1]}
+			p.Patch(ctx, rt, id, prefix, base, proj, pc)
+		}
 		return nil, err
 	}
 	if p.Config.PatchNoContent {
@@ -110,6 +129,9 @@ func withMembers(doc map[string]any, ms []store.Member) map[string]any {
 type memberOp struct {
 	kind   string // "add", "remove", "removeAll", "replace"
 	values []any  // members elements as sent
+	// list marks a remove with a value list (Entra ID's form), which
+	// violation remove-wipes-members turns into removeAll.
+	list bool
 }
 
 // fastMemberOp recognises the member operations every IdP sends:
@@ -150,7 +172,7 @@ func fastMemberOp(op patch.Operation) (memberOp, bool) {
 				return memberOp{}, false
 			}
 		}
-		return memberOp{kind: kind, values: values}, true
+		return memberOp{kind: kind, values: values, list: true}, true
 	}
 	return memberOp{}, false
 }
@@ -161,6 +183,10 @@ func (p *Provider) applyMemberOp(ms store.Members, mo memberOp) error {
 		ms.Clear()
 		return nil
 	case "remove":
+		if mo.list && p.Violations.On("remove-wipes-members") {
+			ms.Clear()
+			return nil
+		}
 		for _, v := range mo.values {
 			ms.Remove(v.(map[string]any)["value"].(string))
 		}

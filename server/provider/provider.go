@@ -21,6 +21,7 @@ import (
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/scimerror"
 	"github.com/scimconf/scimconf/server/store"
+	"github.com/scimconf/scimconf/server/violation"
 )
 
 // URNs of RFC 7644's messages.
@@ -82,6 +83,8 @@ type Provider struct {
 	Store  store.Store
 	Config Config
 	Policy Policy // may be nil
+	// Violations are the mock's violation switches; nil has all off.
+	Violations *violation.Set
 }
 
 // New returns a provider over st serving set with cfg.
@@ -164,14 +167,19 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 	loc := base + rt.Endpoint + "/" + res.ID
 	doc["schemas"] = rt.SchemaURNs(res.Doc)
 	doc["id"] = res.ID
+	lastModified := res.LastModified
+	if p.Violations.On("lastmodified-frozen") {
+		lastModified = res.Created
+	}
 	doc["meta"] = map[string]any{
 		"resourceType": rt.Name,
 		"created":      store.FormatTime(res.Created),
-		"lastModified": store.FormatTime(res.LastModified),
+		"lastModified": store.FormatTime(lastModified),
 		"location":     loc,
 		"version":      ETag(res.Version),
 	}
-	if rt.Core.Attr("members") != nil && proj.Includes("members") {
+	membersDespiteExcluded := p.Violations.On("members-despite-excluded") && !proj.Includes("members")
+	if rt.Core.Attr("members") != nil && (proj.Includes("members") || membersDespiteExcluded) {
 		ms, err := p.Store.Members(ctx, res.ID)
 		if err != nil {
 			return nil, err
@@ -184,7 +192,7 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 			doc["members"] = out
 		}
 	}
-	if rt.Core.Attr("groups") != nil && proj.Includes("groups") {
+	if rt.Core.Attr("groups") != nil && proj.Includes("groups") && !p.Violations.On("user-groups-empty") {
 		ids, err := p.Store.GroupsOf(ctx, res.ID)
 		if err != nil {
 			return nil, err
@@ -206,7 +214,17 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 			doc["groups"] = out
 		}
 	}
-	return &Result{Doc: proj.Apply(doc), ETag: ETag(res.Version), Location: loc}, nil
+	out := proj.Apply(doc)
+	if membersDespiteExcluded && doc["members"] != nil {
+		out["members"] = doc["members"]
+	}
+	if pw, ok := res.Doc["password"]; ok && p.Violations.On("return-password") {
+		out["password"] = pw
+	}
+	if d, ok := res.Doc["description"]; ok && rt.Name == "Group" && p.Violations.On("keep-group-description") {
+		out["description"] = d
+	}
+	return &Result{Doc: out, ETag: ETag(res.Version), Location: loc}, nil
 }
 
 func badValue(format string, args ...any) error {

@@ -23,6 +23,13 @@
 //
 // "id", "meta" and "schemas" are the server's: Normalize drops them from
 // client input, and the caller sets them on output.
+//
+// # IdP dialects
+//
+// dialect.go names the shapes identity providers send that RFC 7643/7644
+// do not define (Quirk) and holds Dialect, one request's record of the
+// quirks it used, which Normalize's sibling NormalizeDialect and package
+// patch report to; a strict Dialect refuses them.
 package schema
 
 import "strings"

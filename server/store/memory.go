@@ -14,6 +14,7 @@ import (
 
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/scimerror"
+	"github.com/scimconf/scimconf/server/violation"
 )
 
 // Memory is the in-memory Store of one account. Build it with NewMemory.
@@ -28,6 +29,8 @@ type Memory struct {
 	now    func() time.Time
 	newID  func() string
 	limits Limits
+	// violations are the mock's violation switches (violations.go).
+	violations *violation.Set
 
 	// cursorKey authenticates cursors (see cursor.go); cursorTimeout, when
 	// positive, makes older cursors expire.
@@ -250,9 +253,10 @@ func (m *Memory) Create(ctx context.Context, rt *schema.ResourceType, doc map[st
 		return nil, scimerror.BadRequest(scimerror.InvalidValue, "a %s has no members", t.rt.Name)
 	}
 	d := t.cleanDoc(doc)
-	if err := t.checkUnique(d, nil); err != nil {
+	if err := m.checkUnique(t, d, nil); err != nil {
 		return nil, err
 	}
+	m.raceWindow()
 	id := ""
 	for range 10 {
 		if c := m.newID(); c != "" && m.all[c] == nil {
@@ -294,6 +298,9 @@ func (m *Memory) checkCount(t *table) error {
 	switch strings.ToLower(t.rt.Name) {
 	case "user":
 		max, rule, what = m.limits.MaxUsers, "DT-USER-LIMIT", "users"
+		if m.violations.On("ignore-user-limit") {
+			max = 0
+		}
 	case "group":
 		max, rule, what = m.limits.MaxGroups, "DT-GROUP-LIMIT", "groups"
 	}
@@ -373,7 +380,7 @@ func (m *Memory) Update(ctx context.Context, rt *schema.ResourceType, id string,
 		docChanged = !equalValue(d, r.doc)
 	}
 	if docChanged {
-		if err := t.checkUnique(d, r); err != nil {
+		if err := m.checkUnique(t, d, r); err != nil {
 			return nil, err
 		}
 	}
@@ -428,7 +435,7 @@ func (m *Memory) Delete(ctx context.Context, rt *schema.ResourceType, id string)
 		}
 		delete(m.groups, id)
 	}
-	t.unindex(r)
+	m.unindexDeleted(t, r)
 	delete(t.byID, id)
 	delete(m.all, id)
 	r.dead = true

@@ -11,6 +11,7 @@ func Markdown() string {
 	b.WriteString("# Rule catalogue\n\n")
 	b.WriteString("Generated from `suites/rules/rules.go` by `go test ./suites/rules -update`; a test fails when this file is stale.\n")
 	b.WriteString("Every rule has at least one spec labelled with its ID in the profile's suite (`suites/<profile>`).\n")
+	b.WriteString("\"Proved by\" names the mock's violation switches that break the rule: `make sensitivity` runs the suites with each switch on and checks the rule's specs fail.\n")
 	for _, p := range Profiles() {
 		var rows []Rule
 		for _, r := range All() {
@@ -21,14 +22,23 @@ func Markdown() string {
 		if len(rows) == 0 {
 			continue
 		}
-		fmt.Fprintf(&b, "\n## Profile `%s` (%d rules)\n\n| ID | level | source | rule |\n|---|---|---|---|\n", p, len(rows))
+		fmt.Fprintf(&b, "\n## Profile `%s` (%d rules)\n\n| ID | level | source | rule | proved by |\n|---|---|---|---|---|\n", p, len(rows))
 		for _, r := range rows {
 			src := r.Source
 			if u := r.URL(); u != "" {
 				src = "[" + r.Source + "](" + u + ")"
 			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", r.ID, r.Level, src, strings.ReplaceAll(r.Summary, "|", "\\|"))
+			proved := make([]string, len(r.Switches))
+			for i, s := range r.Switches {
+				proved[i] = "`" + s + "`"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", r.ID, r.Level, src, strings.ReplaceAll(r.Summary, "|", "\\|"), strings.Join(proved, ", "))
 		}
+	}
+	b.WriteString("\n## Violation switches\n\nEach switch of the mock (`scimconf serve --violate <switch>`) with the rules it proves and the other rules it is declared to fail too (cross-effects: specs of those rules lean on the broken behaviour).\n\n| switch | proves | also fails |\n|---|---|---|\n")
+	for _, sw := range Switches() {
+		proves, cross := Expected(sw)
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", sw, strings.Join(proves, ", "), strings.Join(cross, ", "))
 	}
 	return b.String()
 }

@@ -40,11 +40,18 @@ type Rule struct {
 	// of Dynatrace's SCIM page ("seed: SCIM notice and limitations").
 	Source  string
 	Summary string
+	// Switches are the mock's violation switches that prove the rule: with
+	// any one of them on, the rule's specs fail (make sensitivity checks
+	// it). Filled in from proofs (switches.go).
+	Switches []string
 }
 
 // URL links a rule's source for humans, or "" when it has no public
 // anchor.
 func (r Rule) URL() string {
+	if u, ok := idpSources[r.Source]; ok {
+		return u
+	}
 	if strings.HasPrefix(r.Source, "seed:") {
 		return "https://docs.dynatrace.com/docs/manage/identity-access-management/user-and-group-management/access-scim"
 	}
@@ -57,7 +64,10 @@ func (r Rule) URL() string {
 
 // All returns the catalogue, ordered by profile then ID.
 func All() []Rule {
-	out := slices.Clone(catalogue)
+	out := make([]Rule, len(catalogue))
+	for i, e := range catalogue {
+		out[i] = e.rule()
+	}
 	slices.SortStableFunc(out, func(a, b Rule) int {
 		if c := strings.Compare(profileOrder(a.Profile), profileOrder(b.Profile)); c != 0 {
 			return c
@@ -79,9 +89,9 @@ func profileOrder(p Profile) string {
 
 // ByID returns the rule with the given ID.
 func ByID(id string) (Rule, bool) {
-	for _, r := range catalogue {
-		if r.ID == id {
-			return r, true
+	for _, e := range catalogue {
+		if e.ID == id {
+			return e.rule(), true
 		}
 	}
 	return Rule{}, false
@@ -97,7 +107,7 @@ const seedToken = "seed: Get Dynatrace SCIM endpoint and create secret token"
 const seedFAQ = "seed: FAQ"
 const seedBenefits = "seed: Benefits of using SCIM with Dynatrace SSO"
 
-var catalogue = []Rule{
+var catalogue = []entry{
 	// RFC 7643 / 7644 (profile rfc).
 	{"RFC-AUTH", RFC, Must, "RFC 7644 2", "a request without valid credentials (missing, malformed, wrong scheme, revoked token) is refused with 401"},
 	{"RFC-BULK", RFC, Must, "RFC 7644 3.7", "when bulk is declared supported: operations run with bulkId references (forward too), failOnErrors stops processing, limits give 413"},
@@ -158,4 +168,35 @@ var catalogue = []Rule{
 	{"DT-GROUP-MEMBERS", Dynatrace, Must, seedBenefits, "group membership mirrors the IdP: add, remove, replace"},
 	{"DT-GROUP-PER-USER", Dynatrace, Must, seedLimits, "no user is added to more groups than the per-user maximum"},
 	{"DT-GROUP-LIMIT", Dynatrace, Must, seedLimits, "no group is created beyond the account's maximum number of groups"},
+
+	// What Entra ID and Okta send (profile idp): interoperability, hence
+	// SHOULD. The sequences are in fixtures/idp, each step citing its page.
+	{"IDP-ENTRA-TEST-CONNECTION", IdP, Should, entraTutorial, "Test Connection's random-GUID user and group lookups (filter with '+' for spaces) answer 200 with an empty list, never 404"},
+	{"IDP-ENTRA-USER-LIFECYCLE", IdP, Should, entraTutorial, "Entra's user create, get, match by userName eq and externalId eq, delete (404 after) and re-create work"},
+	{"IDP-ENTRA-USER-UPDATE", IdP, Should, entraTutorial, "user updates with Entra's capitalised ops (Replace, Add), one attribute per operation, apply"},
+	{"IDP-ENTRA-DISABLE", IdP, Should, entraCompliance, "disabling with \"False\" as a string or false as a boolean sets active to false and the user stays visible; \"True\"/true restores it"},
+	{"IDP-ENTRA-OPTSCIM", IdP, Should, entraCompliance, "the aadOptscim062020 forms apply: a path-less replace with dotted keys, lower-case ops, member removal by members[value eq \"...\"]"},
+	{"IDP-ENTRA-GROUPS", IdP, Should, entraTutorial, "groups created with the Microsoft group schema URI, found by displayName with excludedAttributes=members (no members returned), members added and removed (value array and value filter), renamed and deleted"},
+	{"IDP-OKTA-CONNECTOR-TEST", IdP, Should, oktaTests, "GET /Users?startIndex=1&count=2 and GET /Groups?startIndex=1&count=100 answer ListResponses with integer counts"},
+	{"IDP-OKTA-USER-PUSH", IdP, Should, oktaReference, "Okta's user push works: lookup by userName eq, create with password and groups: [], a duplicate create is 409"},
+	{"IDP-OKTA-USER-UPDATE", IdP, Should, oktaReference, "a GET followed by a full PUT carrying id and meta updates the user"},
+	{"IDP-OKTA-DEACTIVATE", IdP, Should, oktaReference, "deactivation by a path-less PATCH replace of {\"active\":false} and by PUT, and reactivation, work; the user stays visible"},
+	{"IDP-OKTA-GROUP-PUSH", IdP, Should, oktaReference, "Group Push works: create with members: [], replace the members, remove one and add one in one PATCH, delete"},
+	{"IDP-OKTA-GROUP-RENAME", IdP, Should, oktaReference, "Okta's group rename, a path-less replace whose value holds the group's own id, renames the group"},
+}
+
+// Sources of the idp rules: the documentation pages the sequences in
+// fixtures/idp are copied from.
+const (
+	entraTutorial   = "Microsoft Learn: Tutorial: Develop and plan provisioning for a SCIM endpoint in Microsoft Entra ID"
+	entraCompliance = "Microsoft Learn: Known issues and resolutions with SCIM 2.0 protocol compliance (aadOptscim062020)"
+	oktaReference   = "Okta: SCIM 2.0 Protocol Reference"
+	oktaTests       = "Okta: SCIM 2.0 Tests (Runscope), Test API Credentials"
+)
+
+var idpSources = map[string]string{
+	entraTutorial:   "https://learn.microsoft.com/en-us/entra/identity/app-provisioning/use-scim-to-provision-users-and-groups",
+	entraCompliance: "https://learn.microsoft.com/en-us/entra/identity/app-provisioning/application-provisioning-config-problem-scim-compatibility",
+	oktaReference:   "https://developer.okta.com/docs/reference/scim/scim-20/",
+	oktaTests:       "https://github.com/joelfranusic-okta/okta-scim-beta/blob/master/SCIM_tests_for_Runscope.json",
 }

@@ -136,13 +136,15 @@ func (c *Client) Delete(ctx context.Context, path string, headers ...string) *Re
 	return c.Do(ctx, http.MethodDelete, path, nil, headers...)
 }
 
-// Query builds "?k=v&..." from name, value pairs, escaping values.
+// Query builds "?k=v&..." from name, value pairs, escaping values. Spaces
+// become %20, not "+": RFC 3986 percent-encoding, which every server
+// reads, where "+" for a space is an IdP dialect (plus-for-space).
 func Query(kv ...string) string {
 	q := url.Values{}
 	for i := 0; i+1 < len(kv); i += 2 {
 		q.Add(kv[i], kv[i+1])
 	}
-	return "?" + q.Encode()
+	return "?" + strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
 // String renders the exchange for failure messages and reports: the

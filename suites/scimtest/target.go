@@ -38,6 +38,14 @@ type Config struct {
 	// Schema is the embedded mock's schema set (SCIMCONF_SCHEMA:
 	// dynatrace or full); ignored for an external target.
 	Schema string
+	// Violations are violation switches the embedded mock starts with
+	// (SCIMCONF_VIOLATE, comma-separated), for `make sensitivity`: with
+	// one on, the suites must fail. Ignored for an external target.
+	Violations []string
+	// Strict starts the embedded mock with --strict (SCIMCONF_STRICT): it
+	// refuses the IdP dialects, so the idp suite fails exactly where a
+	// dialect departs from the RFC. Ignored for an external target.
+	Strict bool
 }
 
 // FromEnv reads the configuration from the environment.
@@ -51,6 +59,8 @@ func FromEnv() Config {
 		AdminToken:       os.Getenv("ADMIN_TOKEN"),
 		ReadOnly:         truthy(os.Getenv("READ_ONLY")),
 		Schema:           os.Getenv("SCIMCONF_SCHEMA"),
+		Violations:       fields(os.Getenv("SCIMCONF_VIOLATE")),
+		Strict:           truthy(os.Getenv("SCIMCONF_STRICT")),
 	}
 }
 
@@ -82,7 +92,7 @@ type Target struct {
 func Start(ctx context.Context, cfg Config) (*Target, error) {
 	t := &Target{Config: cfg, RunID: newRunID()}
 	if cfg.BaseURL == "" {
-		inst, err := mock.Start(ctx, mock.Options{Schema: cfg.Schema})
+		inst, err := mock.Start(ctx, mock.Options{Schema: cfg.Schema, Violations: cfg.Violations, Strict: cfg.Strict})
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded mock: %w", err)
 		}
@@ -112,6 +122,13 @@ func Start(ctx context.Context, cfg Config) (*Target, error) {
 
 // Close stops the embedded mock, if any.
 func (t *Target) Close() {
+	// Idle keep-alive connections would hold the mock's graceful shutdown
+	// for its full timeout.
+	if tr, ok := HTTPClient.Transport.(*Recorder); ok {
+		if c, ok := tr.Next.(interface{ CloseIdleConnections() }); ok {
+			c.CloseIdleConnections()
+		}
+	}
 	if t.Embedded != nil {
 		t.Embedded.Close()
 	}
