@@ -22,6 +22,8 @@ var script = []struct{ method, path, body string }{
 	{"GET", "/Groups?filter=displayName+eq+%22Engineers%22", ``},
 	{"PUT", "/Users/{user}", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@example.com","name":{"givenName":"Ada","familyName":"King"},"active":true}`},
 	{"GET", "/Users?sortBy=userName", ``},
+	{"POST", "/Users", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"grace@example.com","name":{"givenName":"Grace","familyName":"Hopper"},"active":true}`},
+	{"GET", "/Users?cursor=&count=1", ``}, // nextCursor is signed: the key must come from the seed
 	{"DELETE", "/Groups/{group}", ``},
 	{"GET", "/ServiceProviderConfig", ``},
 }

@@ -193,6 +193,10 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	inst.tenancy = newTenancy(opts)
 	inst.tenancy.clock, inst.tenancy.newID = clock, newID
+	if opts.Deterministic {
+		// Cursors are signed; a key from the seed makes them repeatable.
+		inst.tenancy.cursorKey = []byte(determinism.New(opts.Seed ^ 0xc0).Hex(32))
+	}
 	inst.tenancy.violations = violations
 	inst.Registry = account.NewRegistry(resolver,
 		account.WithViolations(violations),
@@ -351,8 +355,9 @@ type tenancy struct {
 	violations *violation.Set
 	// clock and newID, when set, replace the stores' wall clock and random
 	// ids (deterministic mode).
-	clock func() time.Time
-	newID func() string
+	clock     func() time.Time
+	newID     func() string
+	cursorKey []byte
 
 	mu        sync.RWMutex
 	providers map[string]*provider.Provider
@@ -370,7 +375,8 @@ func (t *tenancy) set() *schema.Set {
 
 func (t *tenancy) add(a *account.Account) {
 	set := t.set()
-	st := store.NewMemory(set, store.WithViolations(t.violations), store.WithClock(t.clock), store.WithIDGenerator(t.newID))
+	st := store.NewMemory(set, store.WithViolations(t.violations), store.WithClock(t.clock), store.WithIDGenerator(t.newID),
+		store.WithCursorKey(t.cursorKey))
 	p := provider.New(set, st, t.opts.Provider)
 	p.Violations = t.violations
 	p.Policy = &dynatrace.Policy{Account: a, Store: st, Violations: t.violations}

@@ -80,14 +80,20 @@ func WithLimits(l Limits) Option { return func(m *Memory) { m.limits = l } }
 // cursors hold no server-side state, so there is nothing to reclaim.
 func WithCursorTimeout(d time.Duration) Option { return func(m *Memory) { m.cursorTimeout = d } }
 
+// WithCursorKey sets the key that signs cursors; nil keeps a random one.
+// A fixed key makes cursors repeatable (the mock's deterministic mode).
+func WithCursorKey(key []byte) Option { return func(m *Memory) { m.cursorKey = key } }
+
 // NewMemory returns an empty store for the resource types of set.
 func NewMemory(set *schema.Set, opts ...Option) *Memory {
 	m := &Memory{set: set, now: time.Now, newID: NewUUID}
 	for _, o := range opts {
 		o(m)
 	}
-	m.cursorKey = make([]byte, 32)
-	_, _ = rand.Read(m.cursorKey) // crypto/rand.Read never fails (Go 1.24+)
+	if len(m.cursorKey) == 0 {
+		m.cursorKey = make([]byte, 32)
+		_, _ = rand.Read(m.cursorKey) // crypto/rand.Read never fails (Go 1.24+)
+	}
 	m.reset()
 	return m
 }
