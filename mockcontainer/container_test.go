@@ -284,6 +284,25 @@ func TestRunOptions(t *testing.T) {
 	}
 }
 
+func TestFixtures(t *testing.T) {
+	cli := engine(t)
+	noLeftovers(t, cli)
+	demo, err := os.ReadFile("../fixtures/demo.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := start(t, mockcontainer.WithFixtures(demo))
+	users, err := c.Admin.Users(t.Context(), c.AccountID)
+	if err != nil || len(users) == 0 {
+		t.Fatalf("after WithFixtures(fixtures/demo.json) the account has %d users (%v), want the fixture's", len(users), err)
+	}
+	var set struct{ Users []any }
+	json.Unmarshal(demo, &set)
+	if len(users) != len(set.Users) {
+		t.Errorf("%d users, want the fixture's %d", len(users), len(set.Users))
+	}
+}
+
 func TestViolations(t *testing.T) {
 	cli := engine(t)
 	noLeftovers(t, cli)

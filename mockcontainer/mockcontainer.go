@@ -18,13 +18,12 @@ package mockcontainer
 
 import (
 	"bufio"
-	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
@@ -84,10 +83,18 @@ type config struct {
 	args        []string
 	env         map[string]string
 	startupWait time.Duration
+	fixtures    []json.RawMessage
 }
 
 // Option configures Run.
 type Option func(*config)
+
+// WithFixtures loads fixture sets (users and groups as SCIM JSON, in the
+// shape of the repository's fixtures/demo.json) into the demo account once
+// the mock is up, through the management API, so the account's rules apply.
+func WithFixtures(sets ...json.RawMessage) Option {
+	return func(c *config) { c.fixtures = append(c.fixtures, sets...) }
+}
 
 // WithImage runs another image of the mock than DefaultImage, e.g. one
 // tagged by a release.
@@ -206,6 +213,14 @@ func Run(ctx context.Context, opts ...Option) (*Container, error) {
 			}
 		}
 	}
+	for _, set := range cfg.fixtures {
+		if err != nil {
+			break
+		}
+		if _, err = c.Admin.LoadFixtures(ctx, c.AccountID, set); err != nil {
+			err = fmt.Errorf("mockcontainer: loading fixtures: %w", err)
+		}
+	}
 	if err != nil {
 		return nil, errors.Join(err, testcontainers.TerminateContainer(ctr))
 	}
@@ -302,23 +317,14 @@ func (c *Container) Reset(ctx context.Context) error {
 // SetViolation turns one of the mock's violation switches on or off while
 // it runs (PUT or DELETE /mock/v1/violations/{name}).
 func (c *Container) SetViolation(ctx context.Context, name string, on bool) error {
-	method := http.MethodPut
-	if !on {
-		method = http.MethodDelete
+	var err error
+	if on {
+		_, err = c.Admin.EnableViolation(ctx, name)
+	} else {
+		_, err = c.Admin.DisableViolation(ctx, name)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, c.AdminURL+"/violations/"+url.PathEscape(name), nil)
 	if err != nil {
 		return fmt.Errorf("mockcontainer: violation switch %q: %w", name, err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.AdminToken)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return fmt.Errorf("mockcontainer: violation switch %q: %w", name, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode/100 != 2 {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 4<<10))
-		return fmt.Errorf("mockcontainer: violation switch %q: management API answered %d: %s", name, resp.StatusCode, bytes.TrimSpace(body))
 	}
 	return nil
 }
