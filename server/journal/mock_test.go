@@ -76,7 +76,7 @@ func TestMockJournal(t *testing.T) {
 // TestMockStream: the live tail needs the admin token, streams what the
 // connector sends, and does not hold up Close.
 func TestMockStream(t *testing.T) {
-	inst, err := mock.Start(t.Context(), mock.Options{}) // closed by the test: Close is not idempotent
+	inst, err := mock.Start(t.Context(), mock.Options{}) // the test closes it itself
 	if err != nil {
 		t.Fatal(err)
 	}

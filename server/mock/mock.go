@@ -120,6 +120,8 @@ type Instance struct {
 
 	closeOnce sync.Once
 	closeErr  error
+	freshMu   sync.Mutex
+	fresh     map[net.Conn]bool
 
 	// What Reset restores besides the demo account.
 	startFaults []faults.Rule
@@ -236,6 +238,10 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	})
 	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(scim)))
 	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
+	// Shutdown waits up to five seconds for connections that were opened
+	// but never sent a request (a client's spare dial); Close drops those
+	// at once instead.
+	inst.srv.ConnState = inst.trackFresh
 	inst.srv.RegisterOnShutdown(inst.Journal.CloseStreams)
 	go func() { inst.done <- inst.srv.Serve(ln) }()
 
@@ -302,12 +308,31 @@ func (inst *Instance) Reset() {
 	}
 }
 
+// trackFresh keeps the connections that have not sent a request yet.
+func (inst *Instance) trackFresh(c net.Conn, state http.ConnState) {
+	inst.freshMu.Lock()
+	defer inst.freshMu.Unlock()
+	if inst.fresh == nil {
+		inst.fresh = map[net.Conn]bool{}
+	}
+	if state == http.StateNew {
+		inst.fresh[c] = true
+	} else {
+		delete(inst.fresh, c)
+	}
+}
+
 // Close stops the mock and waits until its listeners are closed. Calling
 // it again returns the first call's result.
 func (inst *Instance) Close() error {
 	inst.closeOnce.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
+		inst.freshMu.Lock()
+		for c := range inst.fresh {
+			c.Close()
+		}
+		inst.freshMu.Unlock()
 		err := inst.srv.Shutdown(ctx)
 		if e := <-inst.done; !errors.Is(e, http.ErrServerClosed) && err == nil {
 			err = e
