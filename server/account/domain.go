@@ -113,11 +113,7 @@ func NormalizeDomain(name string) (string, error) {
 // and verified at the same time; a subdomain is a domain of its own (rule
 // DT-DOMAIN-MULTI).
 func (a *Account) AddDomain(name string) (Domain, error) {
-	n, err := NormalizeDomain(name)
-	if err != nil {
-		return Domain{}, fmt.Errorf("%w: %v", ErrInvalidDomain, err)
-	}
-	secret, err := a.reg.randomString(lowerAlnum, 32)
+	d, err := a.newDomain(name)
 	if err != nil {
 		return Domain{}, err
 	}
@@ -126,18 +122,29 @@ func (a *Account) AddDomain(name string) (Domain, error) {
 	if err := a.errIfDeletedLocked(); err != nil {
 		return Domain{}, err
 	}
-	if d, ok := a.domains[n]; ok {
-		return Domain{}, fmt.Errorf("%w: %s is %s", ErrDomainExists, n, strings.ToLower(string(d.d.Status)))
+	n := d.d.Name
+	if cur, ok := a.domains[n]; ok {
+		return Domain{}, fmt.Errorf("%w: %s is %s", ErrDomainExists, n, strings.ToLower(string(cur.d.Status)))
 	}
-	d := &domain{seq: a.nextSeqLocked(), d: Domain{
-		Name:      n,
-		Status:    DomainPending,
-		TXTName:   n,
-		TXTValue:  TXTPrefix + secret,
-		CreatedAt: a.reg.now().UTC(),
-	}}
+	d.seq, d.d.CreatedAt = a.nextSeqLocked(), a.reg.now().UTC()
 	a.domains[n] = d
 	return d.snapshot(), nil
+}
+
+// newDomain normalizes name and draws the secret of its TXT record: a
+// PENDING domain, not yet in the account, whose seq and CreatedAt the
+// caller sets under the lock. The secret is drawn before the lock so the
+// random source stays out of the critical section.
+func (a *Account) newDomain(name string) (*domain, error) {
+	n, err := NormalizeDomain(name)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrInvalidDomain, err)
+	}
+	secret, err := a.reg.randomString(lowerAlnum, 32)
+	if err != nil {
+		return nil, err
+	}
+	return &domain{d: Domain{Name: n, Status: DomainPending, TXTName: n, TXTValue: TXTPrefix + secret}}, nil
 }
 
 // Domains returns the account's domains, pending and verified, in the order
@@ -265,11 +272,7 @@ func lookupTXT(ctx context.Context, res Resolver, name, want string) (bool, stri
 // if the account does not have it: for bootstrap and tests, and for a domain
 // already verified for SAML (rule DT-DOMAIN-SHARED).
 func (a *Account) MarkVerified(name string) (Domain, error) {
-	n, err := NormalizeDomain(name)
-	if err != nil {
-		return Domain{}, fmt.Errorf("%w: %v", ErrInvalidDomain, err)
-	}
-	secret, err := a.reg.randomString(lowerAlnum, 32)
+	added, err := a.newDomain(name)
 	if err != nil {
 		return Domain{}, err
 	}
@@ -279,15 +282,11 @@ func (a *Account) MarkVerified(name string) (Domain, error) {
 		return Domain{}, err
 	}
 	now := a.reg.now().UTC()
-	d, ok := a.domains[n]
+	d, ok := a.domains[added.d.Name]
 	if !ok {
-		d = &domain{seq: a.nextSeqLocked(), d: Domain{
-			Name:      n,
-			TXTName:   n,
-			TXTValue:  TXTPrefix + secret,
-			CreatedAt: now,
-		}}
-		a.domains[n] = d
+		d = added
+		d.seq, d.d.CreatedAt = a.nextSeqLocked(), now
+		a.domains[d.d.Name] = d
 	}
 	if d.d.Status != DomainVerified {
 		d.d.Status = DomainVerified

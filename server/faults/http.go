@@ -3,31 +3,12 @@ package faults
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 )
-
-// errorBody is the management API's error shape (mgmt.ErrorBody), so that
-// every endpoint under /mock/v1 answers errors alike.
-type errorBody struct {
-	Error  string `json:"error"`
-	Detail string `json:"detail"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, code, format string, args ...any) {
-	writeJSON(w, status, errorBody{Error: code, Detail: fmt.Sprintf(format, args...)})
-}
 
 // ServeList answers GET /mock/v1/faults: {"faults": [rule, ...]} with
 // every rule's counters, in the order they apply.
@@ -36,7 +17,7 @@ func (in *Injector) ServeList(w http.ResponseWriter, r *http.Request) {
 	if rules == nil {
 		rules = []Rule{}
 	}
-	writeJSON(w, http.StatusOK, File{Faults: rules})
+	apijson.WriteJSON(w, http.StatusOK, File{Faults: rules})
 }
 
 // ServeAdd answers POST /mock/v1/faults: the body is one Rule; the answer
@@ -53,11 +34,11 @@ func (in *Injector) ServeAdd(w http.ResponseWriter, r *http.Request) {
 		var tooBig *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooBig):
-			writeError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body exceeds %d bytes", tooBig.Limit)
+			apijson.WriteError(w, http.StatusRequestEntityTooLarge, "body_too_large", "the body exceeds %d bytes", tooBig.Limit)
 		case errors.Is(err, io.EOF):
-			writeError(w, http.StatusBadRequest, "invalid_json", `the body is empty; send a rule such as {"match":{"method":"PATCH","nth":3},"action":{"status":429,"retryAfter":2}}`)
+			apijson.WriteError(w, http.StatusBadRequest, "invalid_json", `the body is empty; send a rule such as {"match":{"method":"PATCH","nth":3},"action":{"status":429,"retryAfter":2}}`)
 		default:
-			writeError(w, http.StatusBadRequest, "invalid_json", `the body is not a fault rule: %v; send {"match":{...},"action":{...},"times":N}`, err)
+			apijson.WriteError(w, http.StatusBadRequest, "invalid_json", `the body is not a fault rule: %v; send {"match":{...},"action":{...},"times":N}`, err)
 		}
 		return
 	}
@@ -68,11 +49,11 @@ func (in *Injector) ServeAdd(w http.ResponseWriter, r *http.Request) {
 		if errors.Is(err, ErrRuleExists) {
 			code, status = "fault_exists", http.StatusConflict
 		}
-		writeError(w, status, code, "%v", err)
+		apijson.WriteError(w, status, code, "%v", err)
 		return
 	}
 	w.Header().Set("Location", strings.TrimSuffix(r.URL.Path, "/")+"/"+added.ID)
-	writeJSON(w, http.StatusCreated, added)
+	apijson.WriteJSON(w, http.StatusCreated, added)
 }
 
 // ServeDelete answers DELETE /mock/v1/faults/{faultId}: 204, or 404 when
@@ -80,7 +61,7 @@ func (in *Injector) ServeAdd(w http.ResponseWriter, r *http.Request) {
 func (in *Injector) ServeDelete(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("faultId")
 	if !in.Delete(id) {
-		writeError(w, http.StatusNotFound, "fault_not_found", "no fault rule has id %q; GET /mock/v1/faults lists them", id)
+		apijson.WriteError(w, http.StatusNotFound, "fault_not_found", "no fault rule has id %q; GET /mock/v1/faults lists them", id)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

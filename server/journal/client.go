@@ -9,6 +9,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
+
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 )
 
 // Client reads a running mock's journal through the management API, for
@@ -85,7 +87,7 @@ func answerError(resp *http.Response) error {
 	}
 	data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	e := &Error{Status: resp.StatusCode}
-	var eb errorBody
+	var eb apijson.ErrorBody
 	if json.Unmarshal(data, &eb) == nil && eb.Error != "" {
 		e.Code, e.Detail = eb.Error, eb.Detail
 	} else {

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 )
 
 // List is the answer of GET /mock/v1/journal.
@@ -22,30 +24,10 @@ type List struct {
 	LastSeq uint64 `json:"lastSeq"`
 }
 
-// errorBody is the management API's error shape (mgmt.ErrorBody), so that
-// every endpoint under /mock/v1 answers errors alike.
-type errorBody struct {
-	Error  string `json:"error"`
-	Detail string `json:"detail"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, code, format string, args ...any) {
-	writeJSON(w, status, errorBody{Error: code, Detail: fmt.Sprintf(format, args...)})
-}
-
 func (j *Journal) filter(w http.ResponseWriter, r *http.Request) (Filter, bool) {
 	f, err := ParseFilter(r.URL.Query())
 	if err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_filter", "%v", err)
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_filter", "%v", err)
 		return Filter{}, false
 	}
 	return f, true
@@ -69,7 +51,7 @@ func (j *Journal) ServeList(w http.ResponseWriter, r *http.Request) {
 	if out.Entries == nil {
 		out.Entries = []Entry{}
 	}
-	writeJSON(w, http.StatusOK, out)
+	apijson.WriteJSON(w, http.StatusOK, out)
 }
 
 func (j *Journal) lastSeq() uint64 {
@@ -85,7 +67,7 @@ func (j *Journal) ServeCount(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusOK, j.Count(f))
+	apijson.WriteJSON(w, http.StatusOK, j.Count(f))
 }
 
 // ServeClear answers DELETE /mock/v1/journal: 204 after Clear.
@@ -112,7 +94,7 @@ const EventStream = "text/event-stream"
 // endpoint is instead of hanging.
 func (j *Journal) ServeStream(w http.ResponseWriter, r *http.Request) {
 	if !acceptsEventStream(r.Header.Values("Accept")) {
-		writeError(w, http.StatusNotAcceptable, "not_acceptable",
+		apijson.WriteError(w, http.StatusNotAcceptable, "not_acceptable",
 			"the journal stream is server-sent events: send \"Accept: %s\" (EventSource does; curl -N -H 'Accept: %s'); GET %s lists the journal instead",
 			EventStream, EventStream, strings.TrimSuffix(r.URL.Path, "/stream"))
 		return

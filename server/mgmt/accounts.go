@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/scimconf/scimconf/server/account"
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 )
 
 // Accounts, domains, SCIM tokens and limits: thin handlers over package
@@ -27,7 +28,7 @@ func (a *api) createAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body == nil || body.Name == nil {
-		writeError(w, http.StatusBadRequest, apiErr("invalid_account_name", "", `"name" is required: send {"name":"..."}`))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_account_name", `"name" is required: send {"name":"..."}`)
 		return
 	}
 	acct, err := a.reg.CreateAccount(*body.Name)
@@ -36,7 +37,7 @@ func (a *api) createAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", Prefix+"/accounts/"+acct.ID())
-	writeJSON(w, http.StatusCreated, a.accountView(r, acct))
+	apijson.WriteJSON(w, http.StatusCreated, a.accountView(r, acct))
 }
 
 func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) {
@@ -45,12 +46,12 @@ func (a *api) listAccounts(w http.ResponseWriter, r *http.Request) {
 	for _, acct := range all {
 		out = append(out, a.accountView(r, acct))
 	}
-	writeJSON(w, http.StatusOK, out)
+	apijson.WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *api) getAccount(w http.ResponseWriter, r *http.Request) {
 	if acct, ok := a.account(w, r); ok {
-		writeJSON(w, http.StatusOK, a.accountView(r, acct))
+		apijson.WriteJSON(w, http.StatusOK, a.accountView(r, acct))
 	}
 }
 
@@ -87,7 +88,7 @@ func (a *api) addDomain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body == nil || body.Domain == nil {
-		writeError(w, http.StatusBadRequest, apiErr("invalid_domain", "", `"domain" is required: send {"domain":"example.com"}`))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_domain", `"domain" is required: send {"domain":"example.com"}`)
 		return
 	}
 	d, err := acct.AddDomain(*body.Domain)
@@ -96,7 +97,7 @@ func (a *api) addDomain(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", Prefix+"/accounts/"+acct.ID()+"/domains/"+d.Name)
-	writeJSON(w, http.StatusCreated, domainView(d))
+	apijson.WriteJSON(w, http.StatusCreated, domainView(d))
 }
 
 func (a *api) listDomains(w http.ResponseWriter, r *http.Request) {
@@ -109,7 +110,7 @@ func (a *api) listDomains(w http.ResponseWriter, r *http.Request) {
 	for _, d := range all {
 		out = append(out, domainView(d))
 	}
-	writeJSON(w, http.StatusOK, out)
+	apijson.WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *api) getDomain(w http.ResponseWriter, r *http.Request) {
@@ -123,7 +124,7 @@ func (a *api) getDomain(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, fmt.Errorf("%w: %s", account.ErrDomainNotFound, name))
 		return
 	}
-	writeJSON(w, http.StatusOK, domainView(d))
+	apijson.WriteJSON(w, http.StatusOK, domainView(d))
 }
 
 // verifyDomain answers 200 whatever DNS said: a record not (yet) found
@@ -139,7 +140,7 @@ func (a *api) verifyDomain(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, domainView(d))
+	apijson.WriteJSON(w, http.StatusOK, domainView(d))
 }
 
 func (a *api) deleteDomain(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +180,7 @@ func (a *api) createToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", Prefix+"/accounts/"+acct.ID()+"/scim-tokens/"+info.ID)
-	writeJSON(w, http.StatusCreated, NewToken{ID: info.ID, Token: value, Description: info.Description, CreatedAt: info.CreatedAt})
+	apijson.WriteJSON(w, http.StatusCreated, NewToken{ID: info.ID, Token: value, Description: info.Description, CreatedAt: info.CreatedAt})
 }
 
 func (a *api) listTokens(w http.ResponseWriter, r *http.Request) {
@@ -192,7 +193,7 @@ func (a *api) listTokens(w http.ResponseWriter, r *http.Request) {
 	for _, t := range all {
 		out = append(out, tokenView(t))
 	}
-	writeJSON(w, http.StatusOK, out)
+	apijson.WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *api) getToken(w http.ResponseWriter, r *http.Request) {
@@ -206,7 +207,7 @@ func (a *api) getToken(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, fmt.Errorf("%w: the account has no token with id %q", account.ErrTokenNotFound, id))
 		return
 	}
-	writeJSON(w, http.StatusOK, tokenView(t))
+	apijson.WriteJSON(w, http.StatusOK, tokenView(t))
 }
 
 // updateToken edits a token's description (rule DT-TOKEN-DESC); null or ""
@@ -229,7 +230,7 @@ func (a *api) updateToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body == nil || !body.Description.set {
-		writeJSON(w, http.StatusOK, tokenView(cur))
+		apijson.WriteJSON(w, http.StatusOK, tokenView(cur))
 		return
 	}
 	t, err := acct.UpdateTokenDescription(id, body.Description.value)
@@ -237,7 +238,7 @@ func (a *api) updateToken(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, tokenView(t))
+	apijson.WriteJSON(w, http.StatusOK, tokenView(t))
 }
 
 func (a *api) deleteToken(w http.ResponseWriter, r *http.Request) {
@@ -254,7 +255,7 @@ func (a *api) deleteToken(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) getLimits(w http.ResponseWriter, r *http.Request) {
 	if acct, ok := a.account(w, r); ok {
-		writeJSON(w, http.StatusOK, Limits(acct.Limits()))
+		apijson.WriteJSON(w, http.StatusOK, Limits(acct.Limits()))
 	}
 }
 
@@ -276,7 +277,7 @@ func (a *api) setLimits(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body == nil {
-		writeError(w, http.StatusBadRequest, apiErr("invalid_limits", "", "the body must be the object %s", shape))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_limits", "the body must be the object %s", shape)
 		return
 	}
 	for _, f := range []struct {
@@ -289,8 +290,8 @@ func (a *api) setLimits(w http.ResponseWriter, r *http.Request) {
 		{"maxPermissionsPerGroup", body.MaxPermissionsPerGroup},
 	} {
 		if f.v == nil {
-			writeError(w, http.StatusBadRequest, apiErr("invalid_limits", "",
-				"%q is missing; PUT replaces every limit, so send all four: %s", f.name, shape))
+			apijson.WriteError(w, http.StatusBadRequest, "invalid_limits",
+				"%q is missing; PUT replaces every limit, so send all four: %s", f.name, shape)
 			return
 		}
 	}
@@ -304,5 +305,5 @@ func (a *api) setLimits(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, Limits(acct.Limits()))
+	apijson.WriteJSON(w, http.StatusOK, Limits(acct.Limits()))
 }

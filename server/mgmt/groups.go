@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/server/account"
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 	"github.com/scimconf/scimconf/server/scimerror"
 	"github.com/scimconf/scimconf/server/store"
 )
@@ -109,7 +110,7 @@ func (a *api) listGroups(w http.ResponseWriter, r *http.Request) {
 			out = append(out, a.scimView(r.Context(), acct, st, res))
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	apijson.WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *api) getGroup(w http.ResponseWriter, r *http.Request) {
@@ -119,7 +120,7 @@ func (a *api) getGroup(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("groupId")
 	if g, ok := acct.LocalGroup(id); ok {
-		writeJSON(w, http.StatusOK, a.localView(acct, g))
+		apijson.WriteJSON(w, http.StatusOK, a.localView(acct, g))
 		return
 	}
 	st, res, err := a.scimGroup(r.Context(), acct, id)
@@ -129,7 +130,7 @@ func (a *api) getGroup(w http.ResponseWriter, r *http.Request) {
 	case res == nil:
 		writeFailure(w, groupNotFound(id))
 	default:
-		writeJSON(w, http.StatusOK, a.scimView(r.Context(), acct, st, res))
+		apijson.WriteJSON(w, http.StatusOK, a.scimView(r.Context(), acct, st, res))
 	}
 }
 
@@ -149,7 +150,7 @@ func (a *api) createGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body == nil || body.Name == nil {
-		writeError(w, http.StatusBadRequest, apiErr("invalid_group_name", "", `"name" is required: send %s`, shape))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_group_name", `"name" is required: send %s`, shape)
 		return
 	}
 	desc := ""
@@ -162,7 +163,7 @@ func (a *api) createGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Location", Prefix+"/accounts/"+acct.ID()+"/groups/"+g.ID)
-	writeJSON(w, http.StatusCreated, a.localView(acct, g))
+	apijson.WriteJSON(w, http.StatusCreated, a.localView(acct, g))
 }
 
 // lockedOrMissing answers for a group id that is not a LOCAL group: a SCIM
@@ -202,13 +203,13 @@ func (a *api) updateGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body == nil {
-		writeJSON(w, http.StatusOK, a.localView(acct, cur))
+		apijson.WriteJSON(w, http.StatusOK, a.localView(acct, cur))
 		return
 	}
 	name, desc := cur.Name, cur.Description
 	if body.Name.set {
 		if body.Name.null {
-			writeError(w, http.StatusBadRequest, apiErr("invalid_group_name", "", `"name" cannot be null; leave it out to keep the name`))
+			apijson.WriteError(w, http.StatusBadRequest, "invalid_group_name", `"name" cannot be null; leave it out to keep the name`)
 			return
 		}
 		name = body.Name.value
@@ -221,7 +222,7 @@ func (a *api) updateGroup(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.localView(acct, g))
+	apijson.WriteJSON(w, http.StatusOK, a.localView(acct, g))
 }
 
 func (a *api) deleteGroup(w http.ResponseWriter, r *http.Request) {
@@ -270,7 +271,7 @@ func (a *api) getPermissions(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("groupId")
 	if a.groupExists(w, r, acct, id) {
-		writeJSON(w, http.StatusOK, permissionsView(acct.Permissions(id)))
+		apijson.WriteJSON(w, http.StatusOK, permissionsView(acct.Permissions(id)))
 	}
 }
 
@@ -289,8 +290,8 @@ func (a *api) setPermissions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if body == nil {
-		writeError(w, http.StatusBadRequest, apiErr("invalid_permission", "",
-			"the body must be an array of permissions (an empty array removes them all), such as %s", shape))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_permission",
+			"the body must be an array of permissions (an empty array removes them all), such as %s", shape)
 		return
 	}
 	if !a.groupExists(w, r, acct, id) {
@@ -304,5 +305,5 @@ func (a *api) setPermissions(w http.ResponseWriter, r *http.Request) {
 		writeFailure(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, permissionsView(acct.Permissions(id)))
+	apijson.WriteJSON(w, http.StatusOK, permissionsView(acct.Permissions(id)))
 }

@@ -32,6 +32,7 @@ import (
 
 	"github.com/scimconf/scimconf/dnsmock"
 	"github.com/scimconf/scimconf/server/account"
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/store"
 	"github.com/scimconf/scimconf/server/violation"
@@ -118,8 +119,8 @@ func opt(h http.HandlerFunc) http.HandlerFunc {
 		return h
 	}
 	return func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, apiErr("not_configured", "",
-			"%s %s is not served by this server (it was started without the test-double controls)", r.Method, r.URL.Path))
+		apijson.WriteError(w, http.StatusNotFound, "not_configured",
+			"%s %s is not served by this server (it was started without the test-double controls)", r.Method, r.URL.Path)
 	}
 }
 
@@ -165,15 +166,15 @@ func New(d Deps) http.Handler {
 		list := strings.Join(methods, ", ")
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", list)
-			writeError(w, http.StatusMethodNotAllowed, apiErr("method_not_allowed", "",
-				"%s is not allowed on %s; use %s", r.Method, r.URL.Path, list))
+			apijson.WriteError(w, http.StatusMethodNotAllowed, "method_not_allowed",
+				"%s is not allowed on %s; use %s", r.Method, r.URL.Path, list)
 		})
 	}
 	// "/" rather than Prefix+"/": the handler may be mounted anywhere,
 	// and what reaches it outside Prefix is not found either.
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, apiErr("no_such_endpoint", "",
-			"no management endpoint at %s; GET %s/openapi.json lists them", r.URL.Path, Prefix))
+		apijson.WriteError(w, http.StatusNotFound, "no_such_endpoint",
+			"no management endpoint at %s; GET %s/openapi.json lists them", r.URL.Path, Prefix)
 	})
 	if a.dns == nil {
 		mux.HandleFunc(Prefix+"/dns/", a.noDNS)
@@ -280,7 +281,7 @@ func (a *api) authenticate(next http.Handler) http.Handler {
 
 func unauthorized(w http.ResponseWriter, detail string) {
 	w.Header().Set("WWW-Authenticate", `Bearer realm="scimconf management API"`)
-	writeError(w, http.StatusUnauthorized, apiErr("unauthorized", "", "%s", detail))
+	apijson.WriteError(w, http.StatusUnauthorized, "unauthorized", "%s", detail)
 }
 
 // bearer returns the credential of an "Authorization: Bearer x" header; the
@@ -307,8 +308,8 @@ func (a *api) recoverer(next http.Handler) http.Handler {
 				}
 				a.log.Error("mgmt: handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
 				if !rw.wrote {
-					writeError(rw, http.StatusInternalServerError, apiErr("internal", "",
-						"the management API failed on this request; the server log has the details"))
+					apijson.WriteError(rw, http.StatusInternalServerError, "internal",
+						"the management API failed on this request; the server log has the details")
 				}
 				return
 			}
@@ -348,8 +349,8 @@ func (t *trackingWriter) Write(b []byte) (int, error) {
 func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 func (a *api) noDNS(w http.ResponseWriter, r *http.Request) {
-	writeError(w, http.StatusNotFound, apiErr("no_dns_mock", "",
-		"no embedded DNS mock: this server verifies domains through a real resolver; publish TXT records in your DNS zone instead"))
+	apijson.WriteError(w, http.StatusNotFound, "no_dns_mock",
+		"no embedded DNS mock: this server verifies domains through a real resolver; publish TXT records in your DNS zone instead")
 }
 
 func (a *api) resetAll(w http.ResponseWriter, r *http.Request) {

@@ -9,38 +9,13 @@ import (
 	"strings"
 
 	"github.com/scimconf/scimconf/server/account"
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 )
 
-// ErrorBody is the one shape of every error the management API returns.
-type ErrorBody struct {
-	// Error is a short, stable code such as "token_cap" that programs
-	// switch on.
-	Error string `json:"error"`
-	// Detail says what went wrong and what to do about it.
-	Detail string `json:"detail"`
-	// Rule is the conformance rule (DESIGN.md) behind a refusal, such as
-	// "DT-TOKEN-CAP"; omitted when none applies.
-	Rule string `json:"rule,omitempty"`
-}
-
-func apiErr(code, rule, format string, args ...any) ErrorBody {
-	return ErrorBody{Error: code, Detail: fmt.Sprintf(format, args...), Rule: rule}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	enc := json.NewEncoder(w)
-	// Details quote what the client sent; keep < and > readable.
-	enc.SetEscapeHTML(false)
-	// Only a broken connection makes this fail; the status is already sent.
-	_ = enc.Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, e ErrorBody) {
-	writeJSON(w, status, e)
-}
+// ErrorBody is the one shape of every error the management API returns;
+// package apijson owns it, so that the endpoints mgmt mounts from journal,
+// faults and fixture answer errors alike.
+type ErrorBody = apijson.ErrorBody
 
 // failure maps an error of package account to its status, code and rule,
 // as the sentinels' doc comments suggest. The detail is the error's own
@@ -79,11 +54,11 @@ var failures = []failure{
 func writeFailure(w http.ResponseWriter, err error) {
 	for _, f := range failures {
 		if errors.Is(err, f.sentinel) {
-			writeError(w, f.status, ErrorBody{Error: f.code, Detail: err.Error(), Rule: f.rule})
+			apijson.WriteJSON(w, f.status, ErrorBody{Error: f.code, Detail: err.Error(), Rule: f.rule})
 			return
 		}
 	}
-	writeError(w, http.StatusInternalServerError, apiErr("internal", "", "%v", err))
+	apijson.WriteError(w, http.StatusInternalServerError, "internal", "%v", err)
 }
 
 // errEmptyBody is what decode returns for a body with nothing in it.
@@ -105,26 +80,26 @@ func decode(w http.ResponseWriter, r *http.Request, v any, optional bool, shape 
 	)
 	switch {
 	case errors.As(err, &tooBig):
-		writeError(w, http.StatusRequestEntityTooLarge, apiErr("body_too_large", "",
-			"the body exceeds %d bytes", tooBig.Limit))
+		apijson.WriteError(w, http.StatusRequestEntityTooLarge, "body_too_large",
+			"the body exceeds %d bytes", tooBig.Limit)
 	case errors.Is(err, errEmptyBody):
-		writeError(w, http.StatusBadRequest, apiErr("invalid_json", "", "the body is empty; send %s", shape))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_json", "the body is empty; send %s", shape)
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		field := strings.TrimPrefix(err.Error(), "json: unknown field ")
-		writeError(w, http.StatusBadRequest, apiErr("unknown_field", "",
-			"the body has the unknown field %s; the body is %s", field, shape))
+		apijson.WriteError(w, http.StatusBadRequest, "unknown_field",
+			"the body has the unknown field %s; the body is %s", field, shape)
 	case errors.As(err, &syntax):
-		writeError(w, http.StatusBadRequest, apiErr("invalid_json", "",
-			"the body is not valid JSON at byte offset %d: %v; send %s", syntax.Offset, err, shape))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_json",
+			"the body is not valid JSON at byte offset %d: %v; send %s", syntax.Offset, err, shape)
 	case errors.As(err, &typeErr):
 		where := "the body"
 		if typeErr.Field != "" {
 			where = fmt.Sprintf("the field %q", typeErr.Field)
 		}
-		writeError(w, http.StatusBadRequest, apiErr("invalid_json", "",
-			"%s must be %s, not a JSON %s; send %s", where, jsonKind(typeErr.Type.Kind().String()), typeErr.Value, shape))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_json",
+			"%s must be %s, not a JSON %s; send %s", where, jsonKind(typeErr.Type.Kind().String()), typeErr.Value, shape)
 	default:
-		writeError(w, http.StatusBadRequest, apiErr("invalid_json", "", "the body cannot be read as JSON: %v; send %s", err, shape))
+		apijson.WriteError(w, http.StatusBadRequest, "invalid_json", "the body cannot be read as JSON: %v; send %s", err, shape)
 	}
 	return false
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 	"github.com/scimconf/scimconf/server/store"
 )
 
@@ -45,7 +46,7 @@ func (a *api) listUsers(w http.ResponseWriter, r *http.Request) {
 			out = append(out, a.userView(r.Context(), st, res))
 		}
 	}
-	writeJSON(w, http.StatusOK, out)
+	apijson.WriteJSON(w, http.StatusOK, out)
 }
 
 func (a *api) getUser(w http.ResponseWriter, r *http.Request) {
@@ -55,7 +56,7 @@ func (a *api) getUser(w http.ResponseWriter, r *http.Request) {
 	}
 	id := r.PathValue("userId")
 	notFound := func() {
-		writeError(w, http.StatusNotFound, apiErr("user_not_found", "", "the account has no user with id %q; users are provisioned through SCIM", id))
+		apijson.WriteError(w, http.StatusNotFound, "user_not_found", "the account has no user with id %q; users are provisioned through SCIM", id)
 	}
 	st := a.storeFor(acct)
 	if st == nil || a.userRT == nil {
@@ -69,6 +70,6 @@ func (a *api) getUser(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		writeFailure(w, err)
 	default:
-		writeJSON(w, http.StatusOK, a.userView(r.Context(), st, res))
+		apijson.WriteJSON(w, http.StatusOK, a.userView(r.Context(), st, res))
 	}
 }

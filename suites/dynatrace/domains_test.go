@@ -152,7 +152,7 @@ var _ = Describe("DT-DOMAIN-REQUIRED: SCIM needs a verified domain", func() {
 				cleanupIfCreated(c, "/Groups", g)
 				Expect(g).To(scimtest.HaveSCIMError(0, ""),
 					"DT-DOMAIN-REQUIRED (%s): a token was generated, but SCIM is not configured until a domain is verified, so it must refuse to provision", stage)
-				Expect(a.Admin.Delete(ctx, a.Path+"/scim-tokens/"+r.Str("id"))).To(scimtest.HaveStatus(200, 204))
+				Expect(a.DeleteToken(ctx, r.Str("id"))).To(scimtest.HaveStatus(200, 204))
 				return
 			}
 			Expect(r.Status).To(And(BeNumerically(">=", 400), BeNumerically("<", 500)),

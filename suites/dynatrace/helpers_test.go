@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 
@@ -148,7 +147,7 @@ func adminGroup(ctx context.Context, path, name string) map[string]any {
 }
 
 // demoPath is the demo account's management path.
-func demoPath() string { return "/accounts/" + url.PathEscape(T.AccountID()) }
+func demoPath() string { return T.Account().Path }
 
 // describe renders a value for failure messages.
 func describe(v any) string {

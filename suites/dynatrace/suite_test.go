@@ -6,9 +6,6 @@ package dynatrace_test
 import (
 	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/scimconf/scimconf/suites/rules"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
@@ -17,8 +14,7 @@ import (
 var T = scimtest.Setup()
 
 func TestDynatrace(t *testing.T) {
-	RegisterFailHandler(scimtest.Fail)
-	RunSpecs(t, "dynatrace")
+	scimtest.RunSuite(t, "dynatrace")
 }
 
 // TestCatalogue fails when a dynatrace rule has no spec or a spec names no rule.

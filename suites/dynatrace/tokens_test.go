@@ -91,7 +91,7 @@ var _ = Describe("DT-TOKEN-CAP: at most 10 SCIM tokens per account", func() {
 		Expect(list).To(HaveLen(10), "the refused generation added nothing")
 
 		victim := tokenIDs(list)[0]
-		Expect(a.Admin.Delete(ctx, a.Path+"/scim-tokens/"+victim)).To(scimtest.HaveStatus(200, 204), "deleting one token")
+		Expect(a.DeleteToken(ctx, victim)).To(scimtest.HaveStatus(200, 204), "deleting one token")
 		id, value := a.NewToken(ctx, "after a deletion")
 		Expect(works(ctx, a, value)).To(scimtest.HaveStatus(200), "the token generated after a deletion works")
 		_, list = tokenList(ctx, a)
@@ -177,7 +177,7 @@ var _ = Describe("DT-TOKEN-REVOKE: a deleted token stops working at once", func(
 		_, kept := a.NewToken(ctx, "kept")
 		Expect(works(ctx, a, doomed)).To(scimtest.HaveStatus(200), "the token works before it is deleted")
 
-		Expect(a.Admin.Delete(ctx, a.Path+"/scim-tokens/"+doomedID)).To(scimtest.HaveStatus(200, 204), "deleting the token")
+		Expect(a.DeleteToken(ctx, doomedID)).To(scimtest.HaveStatus(200, 204), "deleting the token")
 
 		c := scimtest.NewClient(T.SCIMBaseURL(a.ID), doomed)
 		Expect(c.Get(ctx, "/Users"+scimtest.Query("count", "1"))).To(scimtest.HaveSCIMError(401, ""),

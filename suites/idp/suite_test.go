@@ -10,9 +10,6 @@ package idp_test
 import (
 	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/scimconf/scimconf/suites/rules"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
@@ -21,8 +18,7 @@ import (
 var T = scimtest.Setup()
 
 func TestIdp(t *testing.T) {
-	RegisterFailHandler(scimtest.Fail)
-	RunSpecs(t, "idp")
+	scimtest.RunSuite(t, "idp")
 }
 
 // TestCatalogue fails when an idp rule has no spec or a spec names no rule.

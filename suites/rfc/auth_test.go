@@ -59,19 +59,18 @@ var _ = Describe("Authentication", func() {
 	})
 
 	It("refuses a revoked token with 401", Label("RFC-AUTH", scimtest.AdminLabel), func(ctx SpecContext) {
-		Expect(T.SCIMAccountID()).NotTo(BeEmpty(), "the base URL %s names no account after /idm/public/scim/", T.BaseURL)
-		tokenID, token, issued := T.IssueSCIMToken(ctx, "scimconf "+T.Name()+" (revoked by the spec)")
-		Expect(issued).To(scimtest.HaveStatus(201))
-		Expect(token).NotTo(BeEmpty(), "the management API returns the token value:\n%s", issued)
+		Expect(T.AccountID()).NotTo(BeEmpty(), "the base URL %s names no account after /idm/public/scim/", T.BaseURL)
+		acct := T.Account()
+		tokenID, token := acct.NewToken(ctx, "scimconf "+T.Name()+" (revoked by the spec)")
 		revoked := false
 		DeferCleanup(func(ctx SpecContext) {
 			if !revoked {
-				T.RevokeSCIMToken(ctx, tokenID)
+				acct.DeleteToken(ctx, tokenID)
 			}
 		})
 		c := T.Client.WithToken(token)
 		Expect(c.Get(ctx, "/Users"+scimtest.Query("count", "1"))).To(scimtest.HaveStatus(200), "the new token works before it is revoked")
-		Expect(T.RevokeSCIMToken(ctx, tokenID)).To(scimtest.HaveStatus(200, 204))
+		Expect(acct.DeleteToken(ctx, tokenID)).To(scimtest.HaveStatus(200, 204))
 		revoked = true
 		raExpect401(c.Get(ctx, "/Users"+scimtest.Query("count", "1")), "Bearer <revoked token>")
 		u := T.NewUser()

@@ -6,9 +6,6 @@ package rfc_test
 import (
 	"testing"
 
-	. "github.com/onsi/ginkgo/v2"
-	. "github.com/onsi/gomega"
-
 	"github.com/scimconf/scimconf/suites/rules"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
@@ -17,8 +14,7 @@ import (
 var T = scimtest.Setup()
 
 func TestRFC(t *testing.T) {
-	RegisterFailHandler(scimtest.Fail)
-	RunSpecs(t, "rfc")
+	scimtest.RunSuite(t, "rfc")
 }
 
 // TestCatalogue fails when a rfc rule has no spec or a spec names no rule.

@@ -78,6 +78,16 @@ type Account struct {
 	SCIM    *Client
 }
 
+// Account is the target's own account, the one its SCIM base URL names
+// (AccountID), with SCIM the target's client. Unlike NewAccount it creates
+// nothing: specs that change it must undo what they change.
+func (t *Target) Account() *Account {
+	id := t.AccountID()
+	return &Account{ID: id, Admin: t.Admin(), Path: accountPath(id), SCIM: t.Client}
+}
+
+func accountPath(id string) string { return "/accounts/" + url.PathEscape(id) }
+
 // NewAccount creates an empty account through the management API and
 // deletes it (and with it everything in it) at the end of the spec.
 func (t *Target) NewAccount(ctx context.Context) *Account {
@@ -86,7 +96,7 @@ func (t *Target) NewAccount(ctx context.Context) *Account {
 	gomega.ExpectWithOffset(1, r).To(HaveStatus(201), "creating a throw-away account through the management API")
 	id := r.Str("id")
 	gomega.ExpectWithOffset(1, id).NotTo(gomega.BeEmpty(), "the new account has an id: %s", r)
-	a := &Account{ID: id, Admin: admin, Path: "/accounts/" + url.PathEscape(id)}
+	a := &Account{ID: id, Admin: admin, Path: accountPath(id)}
 	ginkgo.DeferCleanup(func(ctx context.Context) { admin.Delete(ctx, a.Path) })
 	return a
 }
@@ -150,6 +160,12 @@ func (a *Account) NewToken(ctx context.Context, description string) (id, value s
 	gomega.ExpectWithOffset(1, id).NotTo(gomega.BeEmpty(), "a new token has an id: %s", r)
 	gomega.ExpectWithOffset(1, value).NotTo(gomega.BeEmpty(), "a new token's value is shown at generation: %s", r)
 	return id, value
+}
+
+// DeleteToken deletes the SCIM token with id; the answer is returned for
+// the caller to judge.
+func (a *Account) DeleteToken(ctx context.Context, id string) *Response {
+	return a.Admin.Delete(ctx, a.Path+"/scim-tokens/"+url.PathEscape(id))
 }
 
 // Limits reads the account's limits.

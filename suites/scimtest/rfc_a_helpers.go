@@ -137,36 +137,3 @@ func MemberValues(doc map[string]any, path string) []string {
 	}
 	return out
 }
-
-// SCIMAccountID is the account segment of a Dynatrace-style base URL:
-// what follows /idm/public/scim/ ("" when the base URL has another shape).
-func (t *Target) SCIMAccountID() string {
-	_, rest, ok := strings.Cut(t.BaseURL, "/idm/public/scim/")
-	if !ok {
-		return ""
-	}
-	id, _, _ := strings.Cut(rest, "/")
-	return id
-}
-
-// AdminClient talks to the management API (ADMIN_URL) with the admin
-// token; nil when there is none.
-func (t *Target) AdminClient() *Client {
-	if !t.HasAdmin() {
-		return nil
-	}
-	return NewClient(t.AdminURL, t.AdminToken)
-}
-
-// IssueSCIMToken generates a SCIM token for the target's account through
-// the management API and returns its id and value; the exchange is
-// returned for failure messages. The caller deletes the token.
-func (t *Target) IssueSCIMToken(ctx context.Context, description string) (id, token string, r *Response) {
-	r = t.AdminClient().Post(ctx, "/accounts/"+t.SCIMAccountID()+"/scim-tokens", map[string]any{"description": description})
-	return r.Str("id"), r.Str("token"), r
-}
-
-// RevokeSCIMToken deletes a SCIM token through the management API.
-func (t *Target) RevokeSCIMToken(ctx context.Context, id string) *Response {
-	return t.AdminClient().Delete(ctx, "/accounts/"+t.SCIMAccountID()+"/scim-tokens/"+url.PathEscape(id))
-}
