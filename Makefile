@@ -29,6 +29,10 @@ TARGET_LABEL    ?=
 # The mock's image (make image); needs a Docker engine, no registry.
 IMAGE           ?= scimconf/mock:dev
 
+# The container tests remove their own containers; testcontainers' reaper
+# is itself an image, which a machine without a registry cannot pull.
+export TESTCONTAINERS_RYUK_DISABLED ?= true
+
 comma := ,
 SUITES = $(addprefix ./suites/,$(subst $(comma), ,$(PROFILE)))
 

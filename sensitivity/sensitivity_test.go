@@ -18,9 +18,15 @@ import (
 // TestCatalogueMatchesMock is the consistency check between the two
 // packages that must not know each other: every switch the catalogue names
 // exists in the mock, every switch of the mock proves a rule, and every
-// rule of the rfc and dynatrace profiles has a switch.
+// rule of the profiles a run checks (rfc, dynatrace, idp) has a switch.
 func TestCatalogueMatchesMock(t *testing.T) {
-	for _, p := range sensitivity.Check([]rules.Profile{rules.RFC, rules.Dynatrace}) {
+	profiles := sensitivity.DefaultProfiles()
+	for _, p := range []rules.Profile{rules.RFC, rules.Dynatrace, rules.IdP} {
+		if !slices.Contains(profiles, p) {
+			t.Errorf("the sensitivity run does not check profile %s by default", p)
+		}
+	}
+	for _, p := range sensitivity.Check(profiles) {
 		t.Error(p)
 	}
 	known := violation.Names()
@@ -30,7 +36,7 @@ func TestCatalogueMatchesMock(t *testing.T) {
 		}
 	}
 	for _, r := range rules.All() {
-		if (r.Profile == rules.RFC || r.Profile == rules.Dynatrace) && len(r.Switches) == 0 {
+		if slices.Contains(profiles, r.Profile) && len(r.Switches) == 0 {
 			t.Errorf("rule %s has no switch", r.ID)
 		}
 	}

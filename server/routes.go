@@ -168,7 +168,7 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request, p *provider.
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, resp)
+		writeJSON(w, http.StatusOK, s.listBody(resp))
 		return
 	case "Me":
 		s.writeError(w, r, scimerror.New(http.StatusNotImplemented, "", "/Me is not supported: a SCIM token belongs to the account, not to a user"))
@@ -191,7 +191,7 @@ func (s *Server) collection(w http.ResponseWriter, r *http.Request, p *provider.
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, resp)
+		writeJSON(w, http.StatusOK, s.listBody(resp))
 	case http.MethodPost:
 		proj, err := queryProjection(rt, r.URL.Query())
 		if err != nil {
@@ -261,7 +261,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, resp)
+		writeJSON(w, http.StatusOK, s.listBody(resp))
 		return
 	}
 	pc := provider.Preconditions{IfMatch: r.Header.Get("If-Match"), IfNoneMatch: r.Header.Get("If-None-Match")}

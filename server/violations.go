@@ -53,3 +53,21 @@ func exists(r *http.Request, p *provider.Provider, rt *schema.ResourceType, id s
 	_, err := p.Store.Get(r.Context(), rt, id)
 	return err == nil
 }
+
+// listBody is a query's answer as written: resp, or with violation
+// list-omits-paging-fields its wire form without itemsPerPage and
+// startIndex (RFC 7644 section 3.4.2 requires them on a partial page, and
+// Okta reads them on every page).
+func (s *Server) listBody(resp *provider.ListResponse) any {
+	if !s.cfg.Violations.On("list-omits-paging-fields") {
+		return resp
+	}
+	var m map[string]any
+	b, err := json.Marshal(resp)
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		return resp
+	}
+	delete(m, "itemsPerPage")
+	delete(m, "startIndex")
+	return m
+}

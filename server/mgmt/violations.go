@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/scimconf/scimconf/server/account"
+	"github.com/scimconf/scimconf/server/mgmt/apijson"
 	"github.com/scimconf/scimconf/server/store"
 	"github.com/scimconf/scimconf/server/violation"
 )
@@ -18,7 +19,7 @@ import (
 type Violation = violation.State
 
 func (a *api) listViolations(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, a.violations.List())
+	apijson.WriteJSON(w, http.StatusOK, a.violations.List())
 }
 
 func (a *api) enableViolation(w http.ResponseWriter, r *http.Request) {
@@ -33,7 +34,7 @@ func (a *api) setViolation(w http.ResponseWriter, r *http.Request, on bool) {
 	name := r.PathValue("name")
 	sw, known := violation.Lookup(name)
 	if !known {
-		writeError(w, http.StatusNotFound, apiErr("unknown_violation", "", "%s", (&violation.UnknownError{Name: name}).Error()))
+		apijson.WriteError(w, http.StatusNotFound, "unknown_violation", "%s", (&violation.UnknownError{Name: name}).Error())
 		return
 	}
 	var err error
@@ -43,11 +44,11 @@ func (a *api) setViolation(w http.ResponseWriter, r *http.Request, on bool) {
 		err = a.violations.Disable(name)
 	}
 	if err != nil {
-		writeError(w, http.StatusConflict, apiErr("violations_fixed", "", "%s", err.Error()))
+		apijson.WriteError(w, http.StatusConflict, "violations_fixed", "%s", err.Error())
 		return
 	}
 	a.log.Warn("mgmt: violation switch changed", "name", name, "on", on)
-	writeJSON(w, http.StatusOK, Violation{Switch: sw, On: a.violations.On(name)})
+	apijson.WriteJSON(w, http.StatusOK, Violation{Switch: sw, On: a.violations.On(name)})
 }
 
 // scimType is the type account management shows for SCIM groups; violation
@@ -75,7 +76,7 @@ func (a *api) renameSCIMGroup(w http.ResponseWriter, r *http.Request, acct *acco
 		writeFailure(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, a.scimView(r.Context(), acct, st, res))
+	apijson.WriteJSON(w, http.StatusOK, a.scimView(r.Context(), acct, st, res))
 }
 
 // deleteSCIMGroup deletes a SCIM group from its store (violation

@@ -19,15 +19,7 @@ func (p *Provider) Create(ctx context.Context, rt *schema.ResourceType, body map
 	if p.Violations.On("drop-wrong-types") {
 		body = dropWrongTypes(rt, body)
 	}
-	doc, err := rt.NormalizeDialect(body, DialectFrom(ctx))
-	if err != nil {
-		return nil, err
-	}
-	p.keepDescription(rt, body, doc)
-	if err := p.checkRequired(rt, doc); err != nil {
-		return nil, err
-	}
-	members, err := p.takeMembers(doc)
+	doc, members, err := p.document(ctx, rt, body)
 	if err != nil {
 		return nil, err
 	}
@@ -47,6 +39,25 @@ func (p *Provider) Create(ctx context.Context, rt *schema.ResourceType, body map
 	}
 	r.Created = true
 	return r, nil
+}
+
+// document turns the body of a create or a replace into the document to
+// store and, taken out of it, the members to set: the same steps for POST
+// and PUT, so that both accept and refuse the same bodies.
+func (p *Provider) document(ctx context.Context, rt *schema.ResourceType, body map[string]any) (map[string]any, []store.Member, error) {
+	doc, err := rt.NormalizeDialect(body, DialectFrom(ctx))
+	if err != nil {
+		return nil, nil, err
+	}
+	p.keepDescription(rt, body, doc)
+	if err := p.checkRequired(rt, doc); err != nil {
+		return nil, nil, err
+	}
+	members, err := p.takeMembers(doc)
+	if err != nil {
+		return nil, nil, err
+	}
+	return doc, members, nil
 }
 
 // Get returns one resource. When pc.IfNoneMatch names its current version
@@ -73,15 +84,12 @@ func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id stri
 	if p.Violations.On("drop-wrong-types") {
 		body = dropWrongTypes(rt, body)
 	}
-	doc, err := rt.NormalizeDialect(body, DialectFrom(ctx))
-	if err != nil {
-		return nil, err
+	if p.Violations.On("put-refuses-readonly") {
+		if err := refuseReadOnly(rt, body); err != nil {
+			return nil, err
+		}
 	}
-	p.keepDescription(rt, body, doc)
-	if err := p.checkRequired(rt, doc); err != nil {
-		return nil, err
-	}
-	newMembers, err := p.takeMembers(doc)
+	doc, newMembers, err := p.document(ctx, rt, body)
 	if err != nil {
 		return nil, err
 	}
@@ -91,6 +99,15 @@ func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id stri
 		}
 		if err := checkImmutable(rt, cur.Doc, doc); err != nil {
 			return nil, err
+		}
+		if p.Violations.On("put-ignores-active") && rt.Name == "User" {
+			// Violation put-ignores-active: the body's active is not applied.
+			doc = maps.Clone(doc)
+			if a, ok := cur.Doc["active"]; ok {
+				doc["active"] = a
+			} else {
+				delete(doc, "active")
+			}
 		}
 		if p.Violations.On("put-merges") {
 			// Violation put-merges: what the PUT left out stays.

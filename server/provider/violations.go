@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"maps"
+	"slices"
 	"strings"
 
 	"github.com/scimconf/scimconf/server/filter"
@@ -210,4 +211,20 @@ func applySkippingNoTarget(rt *schema.ResourceType, doc map[string]any, ops []pa
 		doc = next
 	}
 	return doc, nil
+}
+
+// refuseReadOnly refuses a PUT body that carries a readOnly attribute
+// (violation put-refuses-readonly), where RFC 7644 section 3.5.1 ignores
+// it: "id" and "meta" of a body read back by GET, a User's "groups".
+func refuseReadOnly(rt *schema.ResourceType, body map[string]any) error {
+	for _, k := range slices.Sorted(maps.Keys(body)) {
+		a := rt.Core.Attr(k)
+		if a == nil {
+			a = schema.Common.Attr(k)
+		}
+		if a != nil && a.Mutability == schema.ReadOnly {
+			return scimerror.BadRequest(scimerror.Mutability, "%s is readOnly: a PUT may not carry it", a.Name)
+		}
+	}
+	return nil
 }

@@ -96,6 +96,10 @@ func (q Quirk) Info() QuirkInfo {
 type Dialect struct {
 	// Strict refuses every quirk with a 400 naming it and the RFC rule.
 	Strict bool
+	// Refuse lists quirks refused although Strict is false: a server that
+	// takes some IdP dialects and not others, as many do (the mock's
+	// violation switches refuse-* each refuse one).
+	Refuse []Quirk
 
 	mu     sync.Mutex
 	quirks []Quirk
@@ -115,10 +119,14 @@ func (d *Dialect) Accept(q Quirk, detail string) error {
 		d.quirks = append(d.quirks, q)
 	}
 	d.mu.Unlock()
-	if !d.Strict {
+	refused := slices.Contains(d.Refuse, q)
+	if !d.Strict && !refused {
 		return nil
 	}
 	i := q.Info()
+	if !d.Strict {
+		return scimerror.BadRequest(i.ScimType, "%s (quirk %q, sent by %s), but %s; this server does not take this quirk", detail, q, i.SentBy, i.Rule)
+	}
 	return scimerror.BadRequest(i.ScimType, "%s (quirk %q, sent by %s), but %s. The mock runs with --strict and refuses this quirk; without --strict it accepts it", detail, q, i.SentBy, i.Rule)
 }
 

@@ -126,3 +126,37 @@ func TestDialectRecorder(t *testing.T) {
 		}
 	}
 }
+
+// TestDialectRefuse checks a Dialect that refuses some quirks and takes
+// the others: the refused one is a 400 with the quirk's scimType that does
+// not blame --strict, and is recorded all the same.
+func TestDialectRefuse(t *testing.T) {
+	tests := []struct {
+		name     string
+		d        *schema.Dialect
+		q        schema.Quirk
+		wantErr  bool
+		inDetail string
+	}{
+		{"refused quirk", &schema.Dialect{Refuse: []schema.Quirk{schema.StringBoolean}}, schema.StringBoolean, true, "does not take this quirk"},
+		{"other quirk taken", &schema.Dialect{Refuse: []schema.Quirk{schema.StringBoolean}}, schema.CapitalizedOp, false, ""},
+		{"strict wins", &schema.Dialect{Strict: true, Refuse: []schema.Quirk{schema.StringBoolean}}, schema.StringBoolean, true, "--strict"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			err := tc.d.Accept(tc.q, "sent")
+			if got := err != nil; got != tc.wantErr {
+				t.Fatalf("Accept(%s) = %v, want error %t", tc.q, err, tc.wantErr)
+			}
+			if tc.wantErr {
+				e := scimerror.From(err)
+				if e.Status != 400 || e.ScimType != tc.q.Info().ScimType || !strings.Contains(e.Detail, tc.inDetail) || !strings.Contains(e.Detail, string(tc.q)) {
+					t.Errorf("Accept(%s) = %+v, want 400 %s naming the quirk and %q", tc.q, e, tc.q.Info().ScimType, tc.inDetail)
+				}
+			}
+			if got := tc.d.Recorded(); len(got) != 1 || got[0] != tc.q {
+				t.Errorf("recorded %v, want [%s]", got, tc.q)
+			}
+		})
+	}
+}

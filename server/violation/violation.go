@@ -49,11 +49,22 @@ func Known() []Switch {
 		{"create-no-location", "201 Created answers carry no Location header"},
 		{"resourcetype-as-list", "GET /ResourceTypes/{id} answers a ListResponse instead of the one resource type"},
 		{"no-group-delete", "DELETE /Groups/{id} answers 405: groups cannot be deleted"},
+		{"list-omits-paging-fields", "query answers (ListResponse) leave out itemsPerPage and startIndex"},
+
+		// IdP dialects (package server sets them on the request's
+		// schema.Dialect): each refuses one non-RFC shape an identity
+		// provider sends, which the mock otherwise accepts.
+		{"refuse-capitalized-ops", "a PATCH op written with capitals (\"Replace\", \"Add\", \"Remove\": Entra ID's default) is refused instead of accepted"},
+		{"refuse-string-booleans", "\"True\"/\"False\" strings for a boolean attribute (Entra ID's default) are refused instead of read as booleans"},
+		{"refuse-dotted-path-keys", "a path-less PATCH value whose keys are attribute paths (\"name.givenName\": Entra ID's aadOptscim062020) is refused instead of applied"},
+		{"refuse-id-in-patch-value", "a path-less PATCH value holding the resource's own id (Okta's group rename) is refused instead of the id being ignored"},
 
 		// Service provider (package provider).
 		{"get-omits-externalid", "GET by id leaves externalId out of the resource"},
 		{"lastmodified-frozen", "meta.lastModified always shows the creation time"},
 		{"put-merges", "PUT merges into the resource: attributes left out of the request are kept"},
+		{"put-refuses-readonly", "a PUT carrying readOnly attributes (id, meta, groups) is refused with 400 mutability instead of ignoring them"},
+		{"put-ignores-active", "a PUT keeps the User's current active, whatever the body says"},
 		{"drop-wrong-types", "an attribute whose value has the wrong JSON type is silently dropped instead of refused"},
 		{"apply-readonly-groups", "groups sent on a new User are applied (the User joins them) although groups is readOnly"},
 		{"return-password", "the password is returned in responses although it is returned \"never\""},

@@ -55,6 +55,12 @@ func (f *rbPagingFixture) walkIndex(ctx SpecContext, count int) []string {
 		res := r.Resources()
 		Expect(r.Int("totalResults")).To(Equal(len(f.ids)), "totalResults is the number of matches on every page, whatever the page:\n%s", r)
 		Expect(len(res)).To(BeNumerically("<=", count), "no more results than count (RFC 7644 section 3.4.2.4: SHALL NOT return more than count):\n%s", r)
+		if len(res) > 0 && len(res) < len(f.ids) {
+			// RFC 7644 section 3.4.2: both are REQUIRED when partial results
+			// are returned due to pagination.
+			Expect(r.Int("itemsPerPage")).NotTo(Equal(-1), "a partial page must carry itemsPerPage (RFC 7644 section 3.4.2):\n%s", r)
+			Expect(r.Int("startIndex")).NotTo(Equal(-1), "a partial page must carry startIndex (RFC 7644 section 3.4.2):\n%s", r)
+		}
 		if ipp := r.Int("itemsPerPage"); ipp >= 0 {
 			Expect(ipp).To(Equal(len(res)), "itemsPerPage is the number of resources on the page:\n%s", r)
 		}

@@ -47,7 +47,7 @@ var proofs = map[string][]string{
 	"RFC-HTTP-STATUS":    {"wrong-method-404"},
 	"RFC-MALFORMED":      {"drop-wrong-types"},
 	"RFC-META":           {"lastmodified-frozen"},
-	"RFC-MUTABILITY":     {"apply-readonly-groups"},
+	"RFC-MUTABILITY":     {"apply-readonly-groups", "put-refuses-readonly"},
 	"RFC-PAGING":         {"paging-repeats"},
 	"RFC-PAGING-MAX":     {"count-above-max-refused"},
 	"RFC-PATCH":          {"patch-ignores-remove"},
@@ -86,6 +86,22 @@ var proofs = map[string][]string{
 	"DT-GROUP-MEMBERS":        {"remove-wipes-members"},
 	"DT-GROUP-PER-USER":       {"ignore-groups-per-user"},
 	"DT-GROUP-LIMIT":          {"group-limit-ignores-local"},
+
+	// The IdP rules: each switch breaks one behaviour the recorded Entra
+	// ID or Okta traffic relies on; the refuse-* switches refuse one
+	// dialect (schema quirk) the mock otherwise takes.
+	"IDP-ENTRA-TEST-CONNECTION": {"empty-filter-404"},
+	"IDP-ENTRA-USER-LIFECYCLE":  {"deleted-username-reserved"},
+	"IDP-ENTRA-USER-UPDATE":     {"refuse-capitalized-ops"},
+	"IDP-ENTRA-DISABLE":         {"refuse-string-booleans"},
+	"IDP-ENTRA-OPTSCIM":         {"refuse-dotted-path-keys"},
+	"IDP-ENTRA-GROUPS":          {"members-despite-excluded", "remove-wipes-members", "no-group-delete"},
+	"IDP-OKTA-CONNECTOR-TEST":   {"list-omits-paging-fields"},
+	"IDP-OKTA-USER-PUSH":        {"return-password"},
+	"IDP-OKTA-USER-UPDATE":      {"put-refuses-readonly"},
+	"IDP-OKTA-DEACTIVATE":       {"put-ignores-active"},
+	"IDP-OKTA-GROUP-PUSH":       {"no-group-delete"},
+	"IDP-OKTA-GROUP-RENAME":     {"refuse-id-in-patch-value"},
 }
 
 // crossEffects maps a switch to the rules it fails besides those it
@@ -94,12 +110,18 @@ var proofs = map[string][]string{
 // fails when "status" is a number). Declared here rather than hidden, so a
 // new, undeclared failure shows as UNEXPECTED in the kill matrix.
 var crossEffects = map[string][]string{
+	// RFC 7644 section 3.4.2 requires itemsPerPage and startIndex on a
+	// partial page, which the paging walk checks.
+	"list-omits-paging-fields": {"RFC-PAGING"},
 	// Every spec that checks an error body or a refusal with HaveSCIMError
 	// reads "status" as a string.
 	"status-as-number": {"DT-AUTH", "DT-DOMAIN-MULTI", "DT-DOMAIN-TXT", "DT-GROUP-LIMIT", "DT-GROUP-NODESC", "DT-GROUP-PER-USER", "DT-GROUP-UNIQUE", "DT-TOKEN-REVOKE", "DT-USER-DELETE", "DT-USER-DOMAIN", "DT-USER-EMAIL", "DT-USER-LIMIT", "DT-USER-REQUIRED", "RFC-AUTH", "RFC-BULK", "RFC-CONCURRENCY", "RFC-CURSOR", "RFC-DELETE", "RFC-DISCOVERY", "RFC-ETAG", "RFC-FILTER-INVALID", "RFC-HTTP-STATUS", "RFC-MALFORMED", "RFC-MUTABILITY", "RFC-PATCH-ATOMIC", "RFC-PATCH-NOTARGET", "RFC-REPLACE", "RFC-SEARCH", "RFC-UNIQUENESS"},
 	// Specs check "a refused request created nothing" with a filter that
 	// must answer an empty list.
-	"empty-filter-404": {"DT-AUTH", "DT-GROUP-LIMIT", "DT-GROUP-UNIQUE", "DT-USER-DELETE", "DT-USER-DISABLE", "DT-USER-DOMAIN", "DT-USER-EMAIL", "DT-USER-EMAIL-IMMUTABLE", "DT-USER-LIMIT", "DT-USER-REQUIRED", "RFC-AUTH", "RFC-BULK", "RFC-DELETE", "RFC-DISCOVERY", "RFC-ERROR-BODY", "RFC-FILTER", "RFC-FILTER-CASE", "RFC-HTTP-STATUS", "RFC-MALFORMED", "RFC-REPLACE"},
+	// The IdP sequences look a user or group up before creating it, and
+	// Okta's user push expects the RFC's empty list (its reference also
+	// takes a 404 there, so that lookup is a cross-effect, not a proof).
+	"empty-filter-404": {"DT-AUTH", "DT-GROUP-LIMIT", "DT-GROUP-UNIQUE", "DT-USER-DELETE", "DT-USER-DISABLE", "DT-USER-DOMAIN", "DT-USER-EMAIL", "DT-USER-EMAIL-IMMUTABLE", "DT-USER-LIMIT", "DT-USER-REQUIRED", "IDP-ENTRA-GROUPS", "IDP-ENTRA-USER-LIFECYCLE", "IDP-OKTA-USER-PUSH", "RFC-AUTH", "RFC-BULK", "RFC-DELETE", "RFC-DISCOVERY", "RFC-ERROR-BODY", "RFC-FILTER", "RFC-FILTER-CASE", "RFC-HTTP-STATUS", "RFC-MALFORMED", "RFC-REPLACE"},
 	// The media type is checked on GET and on bulk answers too.
 	"json-content-type": {"RFC-BULK", "RFC-GET"},
 	// Wrong schemes and revoked tokens are among RFC-AUTH's bad credentials.
@@ -127,6 +149,17 @@ var crossEffects = map[string][]string{
 	"paging-repeats":           {"RFC-SEARCH", "RFC-SORT"},
 	// The group limit spec deletes a group to make room.
 	"no-group-delete": {"DT-GROUP-LIMIT"},
+
+	// Entra ID reads a user back by id and compares its externalId.
+	"get-omits-externalid": {"IDP-ENTRA-USER-LIFECYCLE", "IDP-ENTRA-USER-UPDATE"},
+	// Entra ID's default traffic capitalises every op: disable and the
+	// group member updates too.
+	"refuse-capitalized-ops": {"IDP-ENTRA-DISABLE", "IDP-ENTRA-GROUPS"},
+	// RFC-REPLACE shares the spec that sends id and meta in a PUT, and
+	// Okta's deactivation by PUT carries id, meta and groups too.
+	"put-refuses-readonly": {"IDP-OKTA-DEACTIVATE", "RFC-REPLACE"},
+	// DT-USER-DISABLE disables a user through PUT too.
+	"put-ignores-active": {"DT-USER-DISABLE"},
 }
 
 // SwitchesByRule maps every rule ID that has switches to its switches, for
