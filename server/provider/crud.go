@@ -134,17 +134,15 @@ func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id stri
 }
 
 // Delete removes a resource (RFC 7644 section 3.6).
+// The If-Match check runs under the store's lock, so no write can slip
+// between the check and the deletion.
 func (p *Provider) Delete(ctx context.Context, rt *schema.ResourceType, id string, pc Preconditions) error {
-	if pc.IfMatch != "" {
-		res, err := p.Store.Get(ctx, rt, id)
-		if err != nil {
-			return err
-		}
-		if err := pc.checkIfMatch(res.Version); err != nil {
-			return err
-		}
+	if pc.IfMatch == "" {
+		return p.Store.Delete(ctx, rt, id)
 	}
-	return p.Store.Delete(ctx, rt, id)
+	return p.Store.DeleteIf(ctx, rt, id, func(cur *store.Resource) error {
+		return pc.checkIfMatch(cur.Version)
+	})
 }
 
 // replaceMembers makes ms hold exactly want, keeping members that stay

@@ -408,6 +408,11 @@ func (m *Memory) Update(ctx context.Context, rt *schema.ResourceType, id string,
 
 // Delete implements Store.
 func (m *Memory) Delete(ctx context.Context, rt *schema.ResourceType, id string) error {
+	return m.DeleteIf(ctx, rt, id, nil)
+}
+
+// DeleteIf implements Store.
+func (m *Memory) DeleteIf(ctx context.Context, rt *schema.ResourceType, id string, check func(cur *Resource) error) error {
 	if err := ctxErr(ctx); err != nil {
 		return err
 	}
@@ -420,6 +425,11 @@ func (m *Memory) Delete(ctx context.Context, rt *schema.ResourceType, id string)
 	r := t.byID[id]
 	if r == nil {
 		return notFound(t, id)
+	}
+	if check != nil {
+		if err := check(r.snapshot()); err != nil {
+			return err
+		}
 	}
 	now := m.now().UTC()
 	// Leave every group that holds the resource: each is changed.

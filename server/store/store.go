@@ -106,6 +106,11 @@ type Store interface {
 	Update(ctx context.Context, rt *schema.ResourceType, id string, fn func(cur *Resource, members Members) (map[string]any, error)) (*Resource, error)
 	// Delete removes a resource and every membership it takes part in.
 	Delete(ctx context.Context, rt *schema.ResourceType, id string) error
+	// DeleteIf is Delete when check, called under the write lock with the
+	// current resource, returns nil (an If-Match precondition that holds
+	// when the resource goes); check's error is returned and nothing
+	// changes otherwise.
+	DeleteIf(ctx context.Context, rt *schema.ResourceType, id string, check func(cur *Resource) error) error
 	List(ctx context.Context, rt *schema.ResourceType, q Query) (*Page, error)
 	// Members lists a group's members in the order they were added.
 	Members(ctx context.Context, groupID string) ([]Member, error)
