@@ -63,11 +63,34 @@ func (w *work) apply(op Operation) error {
 		}
 		return nil
 	}
+	if w.outsideSchema(op.Path) {
+		// DESIGN: attributes outside the supported set are accepted and
+		// dropped, never a failure - in a path as in a body (Entra ID's
+		// default mapping patches emails[type eq "work"].value, which the
+		// dynatrace set does not have).
+		return nil
+	}
 	t, err := w.bind(op.Path)
 	if err != nil {
 		return err
 	}
 	return w.do(kind, t, op.Value)
+}
+
+// outsideSchema reports whether a well-formed path names an attribute,
+// sub-attribute or extension schema the resource type does not have. A
+// malformed path, or an unknown name inside a value filter, is not
+// "outside": bind refuses those with invalidPath.
+func (w *work) outsideSchema(path string) bool {
+	p, err := filter.ParsePath(path)
+	if err != nil {
+		return false
+	}
+	if _, err := w.rt.Resolve(p.Attr.URN, p.Attr.Name, ""); err != nil {
+		return true
+	}
+	_, err = w.rt.Resolve(p.Attr.URN, p.Attr.Name, p.Attr.Sub)
+	return err != nil
 }
 
 // bind parses and resolves a path. A syntax error is 400 invalidPath with

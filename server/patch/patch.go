@@ -49,6 +49,11 @@
 //     Any other readOnly key is 400 mutability.
 //   - A JSON null for a key of a path-less "replace" unassigns the attribute;
 //     for a path-less "add" it is ignored.
+//   - A well-formed path naming an attribute, sub-attribute or extension
+//     the resource type does not have drops its operation: attributes
+//     outside the supported set are accepted and dropped everywhere
+//     (DESIGN). A malformed path, or an unknown name inside a value
+//     filter, is 400 invalidPath.
 //   - A path that is an extension's URN acts on the whole extension: its
 //     value is an object of the extension's attributes; "remove" unassigns
 //     them all.
