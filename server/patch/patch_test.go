@@ -333,7 +333,7 @@ func TestPathForms(t *testing.T) {
 		{name: "unknown extension is dropped", rt: "User", doc: dtUser,
 			ops: `[{"op":"replace","path":"urn:example:ext:1.0:User:foo","value":"x"}]`, want: dtUser},
 		{name: "Entra's work email on the dynatrace set is dropped", set: "dynatrace", rt: "User", doc: dtUser,
-			ops: `[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"b@example.com"},{"op":"replace","path":"displayName","value":"B"}]`,
+			ops:  `[{"op":"Replace","path":"emails[type eq \"work\"].value","value":"b@example.com"},{"op":"replace","path":"displayName","value":"B"}]`,
 			want: strings.Replace(dtUser, `"displayName":"Babs"`, `"displayName":"B"`, 1)},
 		{name: "syntax error has the offset", rt: "User", doc: dtUser,
 			ops: `[{"op":"remove","path":"emails[type eq \"work\""}]`, err: scimerror.InvalidPath, detail: "offset"},
