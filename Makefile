@@ -105,8 +105,11 @@ bench:
 FUZZTIME ?= 30s
 fuzz:
 	@for t in "FuzzParse ./server/filter" "FuzzParsePath ./server/filter" "FuzzApply ./server/patch" \
-		"FuzzNew ./server/projection" "FuzzRequests ./server/mgmt" "FuzzTXTRoundTrip ./dnsmock" \
-		"FuzzAuthenticate ./server/account" "FuzzSCIM ./server"; do \
+		"FuzzNew ./server/projection" "FuzzSCIM ./server" "FuzzRequests ./server/mgmt" \
+		"FuzzAuthenticate ./server/account" "FuzzNormalizeDomain ./server/account" "FuzzGroupName ./server/account" \
+		"FuzzTXTRoundTrip ./dnsmock" "FuzzSetTXTName ./dnsmock" \
+		"FuzzParse ./server/faults" "FuzzParseHeader ./server/faults" \
+		"FuzzParseFilter ./server/journal" "FuzzRedactBody ./server/journal"; do \
 		set -- $$t; echo "== $$1 ($$2)"; \
 		$(GO) test -run='^$$' -fuzz="^$$1$$" -fuzztime=$(FUZZTIME) $$2 || exit 1; \
 	done
