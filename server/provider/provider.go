@@ -13,7 +13,6 @@ package provider
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -230,5 +229,3 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 func badValue(format string, args ...any) error {
 	return scimerror.BadRequest(scimerror.InvalidValue, format, args...)
 }
-
-var _ = fmt.Sprintf

@@ -230,6 +230,20 @@ func (m *Memory) table(rt *schema.ResourceType) (*table, error) {
 	return t, nil
 }
 
+// find returns rt's table and the record with id in it, or a SCIM 404.
+// The caller holds m.mu.
+func (m *Memory) find(rt *schema.ResourceType, id string) (*table, *record, error) {
+	t, err := m.table(rt)
+	if err != nil {
+		return nil, nil, err
+	}
+	r := t.byID[id]
+	if r == nil {
+		return nil, nil, notFound(t, id)
+	}
+	return t, r, nil
+}
+
 func ctxErr(ctx context.Context) error {
 	if ctx == nil {
 		return nil
@@ -339,13 +353,9 @@ func (m *Memory) Get(ctx context.Context, rt *schema.ResourceType, id string) (*
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	t, err := m.table(rt)
+	_, r, err := m.find(rt, id)
 	if err != nil {
 		return nil, err
-	}
-	r := t.byID[id]
-	if r == nil {
-		return nil, notFound(t, id)
 	}
 	return r.snapshot(), nil
 }
@@ -361,13 +371,9 @@ func (m *Memory) Update(ctx context.Context, rt *schema.ResourceType, id string,
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t, err := m.table(rt)
+	t, r, err := m.find(rt, id)
 	if err != nil {
 		return nil, err
-	}
-	r := t.byID[id]
-	if r == nil {
-		return nil, notFound(t, id)
 	}
 	var ov *overlay
 	var mem Members = noMembers{t.rt.Name}
@@ -418,13 +424,9 @@ func (m *Memory) DeleteIf(ctx context.Context, rt *schema.ResourceType, id strin
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t, err := m.table(rt)
+	t, r, err := m.find(rt, id)
 	if err != nil {
 		return err
-	}
-	r := t.byID[id]
-	if r == nil {
-		return notFound(t, id)
 	}
 	if check != nil {
 		if err := check(r.snapshot()); err != nil {
