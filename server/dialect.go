@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 	"strings"
 
@@ -31,13 +32,13 @@ func (s *Server) dialect(w http.ResponseWriter, r *http.Request) (http.ResponseW
 // the mock otherwise accepts, at the one place the dialect is recognised
 // (schema.Dialect.Accept), whatever the request carries it in.
 var refusals = []struct {
-	violation string
+	violation violation.Switch
 	quirk     schema.Quirk
 }{
-	{"refuse-capitalized-ops", schema.CapitalizedOp},
-	{"refuse-string-booleans", schema.StringBoolean},
-	{"refuse-dotted-path-keys", schema.DottedPathKey},
-	{"refuse-id-in-patch-value", schema.IDInPatchValue},
+	{violation.RefuseCapitalizedOps, schema.CapitalizedOp},
+	{violation.RefuseStringBooleans, schema.StringBoolean},
+	{violation.RefuseDottedPathKeys, schema.DottedPathKey},
+	{violation.RefuseIDInPatchValue, schema.IDInPatchValue},
 }
 
 // plusForSpace reports a "+" in the raw filter query parameter: Entra ID

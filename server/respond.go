@@ -3,6 +3,7 @@ package server
 import (
 	"encoding/json"
 	"errors"
+	"github.com/scimconf/scimconf/server/violation"
 	"io"
 	"mime"
 	"net/http"
@@ -42,10 +43,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Rule != "" {
 		w.Header().Set(RuleHeader, e.Rule)
 	}
-	if e.Status == http.StatusUnauthorized && !s.cfg.Violations.On("no-www-authenticate") {
+	if e.Status == http.StatusUnauthorized && !s.cfg.Violations.On(violation.NoWWWAuthenticate) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
 	}
-	if s.cfg.Violations.On("status-as-number") {
+	if s.cfg.Violations.On(violation.StatusAsNumber) {
 		writeJSON(w, e.Status, statusAsNumber(e))
 		return
 	}

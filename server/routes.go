@@ -1,6 +1,7 @@
 package server
 
 import (
+	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -44,7 +45,7 @@ func (s *Server) authed(h handler) http.HandlerFunc {
 			return
 		}
 		token, ok := bearerToken(authz)
-		if !ok && s.cfg.Violations.On("accept-any-auth-scheme") {
+		if !ok && s.cfg.Violations.On(violation.AcceptAnyAuthScheme) {
 			// Violation accept-any-auth-scheme: take the last word of the
 			// header as the token, whatever the scheme.
 			if f := strings.Fields(authz); len(f) > 0 {
@@ -61,7 +62,7 @@ func (s *Server) authed(h handler) http.HandlerFunc {
 			h401("DT-AUTH", "the bearer token is not valid (unknown, malformed or revoked); generate a SCIM token for this account")
 			return
 		}
-		if id != account && !s.cfg.Violations.On("token-opens-any-account") { // the violation skips the scope check
+		if id != account && !s.cfg.Violations.On(violation.TokenOpensAnyAccount) { // the violation skips the scope check
 			h401("DT-AUTH-SCOPE", "the bearer token does not open account %s; a SCIM token opens only its own account", account)
 			return
 		}
@@ -97,7 +98,7 @@ func baseURL(r *http.Request) string {
 }
 
 func methodNotAllowed(s *Server, w http.ResponseWriter, r *http.Request, allow ...string) {
-	if s.cfg.Violations.On("wrong-method-404") {
+	if s.cfg.Violations.On(violation.WrongMethod404) {
 		s.writeError(w, r, scimerror.NotFound("%s %s: not found", r.Method, r.URL.Path))
 		return
 	}
@@ -228,7 +229,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 			}
 		} else if rt := p.Set.ResourceType(id); rt != nil {
 			doc := discovery.ResourceType(rt, base+"/ResourceTypes/"+rt.ID)
-			if s.cfg.Violations.On("resourcetype-as-list") {
+			if s.cfg.Violations.On(violation.ResourcetypeAsList) {
 				writeJSON(w, http.StatusOK, &provider.ListResponse{Schemas: []string{provider.ListResponseURN}, TotalResults: 1, ItemsPerPage: 1, StartIndex: 1, Resources: []map[string]any{doc}})
 				return
 			}
@@ -253,7 +254,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 			s.writeError(w, r, err)
 			return
 		}
-		if s.cfg.Violations.On("search-ignores-attributes") {
+		if s.cfg.Violations.On(violation.SearchIgnoresAttributes) {
 			req.Attributes, req.ExcludedAttributes = nil, nil
 		}
 		resp, err := p.List(r.Context(), rt, &req, base)
@@ -265,7 +266,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 		return
 	}
 	pc := provider.Preconditions{IfMatch: r.Header.Get("If-Match"), IfNoneMatch: r.Header.Get("If-None-Match")}
-	if s.cfg.Violations.On("ignore-if-match") {
+	if s.cfg.Violations.On(violation.IgnoreIfMatch) {
 		pc.IfMatch = ""
 	}
 	proj, err := queryProjection(rt, r.URL.Query())
@@ -303,7 +304,7 @@ func (s *Server) item(w http.ResponseWriter, r *http.Request, p *provider.Provid
 		}
 		s.writeResult(w, r, res, err)
 	case http.MethodDelete:
-		if rt.Name == "Group" && s.cfg.Violations.On("no-group-delete") && exists(r, p, rt, id) {
+		if rt.Name == "Group" && s.cfg.Violations.On(violation.NoGroupDelete) && exists(r, p, rt, id) {
 			methodNotAllowed(s, w, r, http.MethodGet, http.MethodPut, http.MethodPatch)
 			return
 		}
@@ -334,7 +335,7 @@ func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, res *provid
 	status := http.StatusOK
 	if res.Created {
 		status = http.StatusCreated
-		if !s.cfg.Violations.On("create-no-location") {
+		if !s.cfg.Violations.On(violation.CreateNoLocation) {
 			w.Header().Set("Location", res.Location)
 		}
 	}

@@ -71,7 +71,7 @@ func New(tenancy Tenancy, cfg Config) *Server {
 
 // ServeHTTP serves SCIM requests.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Violations.On("json-content-type") {
+	if s.cfg.Violations.On(violation.JSONContentType) {
 		w = &jsonContentType{ResponseWriter: w}
 	}
 	s.recoverer(s.mux).ServeHTTP(w, r)

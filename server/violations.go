@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 
 	"github.com/scimconf/scimconf/server/provider"
@@ -59,7 +60,7 @@ func exists(r *http.Request, p *provider.Provider, rt *schema.ResourceType, id s
 // startIndex (RFC 7644 section 3.4.2 requires them on a partial page, and
 // Okta reads them on every page).
 func (s *Server) listBody(resp *provider.ListResponse) any {
-	if !s.cfg.Violations.On("list-omits-paging-fields") {
+	if !s.cfg.Violations.On(violation.ListOmitsPagingFields) {
 		return resp
 	}
 	var m map[string]any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scimconf/scimconf/server/violation"
 	"net"
 	"slices"
 	"strings"
@@ -212,7 +213,7 @@ func (a *Account) VerifyDomain(ctx context.Context, name string) (Domain, error)
 	}
 
 	found, reason := lookupTXT(ctx, a.reg.resolver, txtName, txtValue)
-	if !found && a.violated("txt-value-unchecked") {
+	if !found && a.violated(violation.TXTValueUnchecked) {
 		found, reason = anyTXT(ctx, a.reg.resolver, txtName)
 	}
 
@@ -322,7 +323,7 @@ func (a *Account) IsVerified(domain string) bool {
 	a.mu.RLock()
 	d, ok := a.domains[n]
 	verified := ok && d.d.Status == DomainVerified
-	if !verified && a.violated("parent-covers-subdomain") {
+	if !verified && a.violated(violation.ParentCoversSubdomain) {
 		verified = a.parentVerifiedLocked(n)
 	}
 	var txtName, txtValue string
@@ -330,7 +331,7 @@ func (a *Account) IsVerified(domain string) bool {
 		txtName, txtValue = d.d.TXTName, d.d.TXTValue
 	}
 	a.mu.RUnlock()
-	if verified && ok && a.violated("domain-needs-txt-forever") {
+	if verified && ok && a.violated(violation.DomainNeedsTXTForever) {
 		return a.txtStillThere(txtName, txtValue)
 	}
 	return verified

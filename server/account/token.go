@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"github.com/scimconf/scimconf/server/violation"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -88,7 +89,7 @@ func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
 	if err := a.errIfDeletedLocked(); err != nil {
 		return TokenInfo{}, "", err
 	}
-	if !a.hasVerifiedLocked() && !a.violated("tokens-without-domain") {
+	if !a.hasVerifiedLocked() && !a.violated(violation.TokensWithoutDomain) {
 		return TokenInfo{}, "", ErrNoVerifiedDomain
 	}
 	if len(a.tokens) >= a.maxTokens() {
@@ -105,7 +106,7 @@ func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
 		seq:         a.nextSeqLocked(),
 		description: description,
 	}
-	if a.violated("show-token-values") {
+	if a.violated(violation.ShowTokenValues) {
 		e.value = value
 	}
 	a.reg.mu.Lock()
@@ -162,7 +163,7 @@ func (a *Account) UpdateTokenDescription(id, description string) (TokenInfo, err
 	if !ok {
 		return TokenInfo{}, fmt.Errorf("%w: the account has no token with id %q", ErrTokenNotFound, id)
 	}
-	if !a.violated("token-description-frozen") {
+	if !a.violated(violation.TokenDescriptionFrozen) {
 		e.description = description
 	}
 	return e.info(), nil
@@ -181,7 +182,7 @@ func (a *Account) DeleteToken(id string) error {
 		return fmt.Errorf("%w: the account has no token with id %q", ErrTokenNotFound, id)
 	}
 	delete(a.tokens, id)
-	if a.violated("keep-deleted-token") {
+	if a.violated(violation.KeepDeletedToken) {
 		return nil // the value still opens the account
 	}
 	e.revoked.Store(true)

@@ -16,11 +16,11 @@ func WithViolations(v *violation.Set) Option {
 	return func(r *Registry) { r.violations = v }
 }
 
-func (a *Account) violated(name string) bool { return a.reg.violations.On(name) }
+func (a *Account) violated(sw violation.Switch) bool { return a.reg.violations.On(sw) }
 
 // maxTokens is MaxTokens, one more with violation allow-11th-token.
 func (a *Account) maxTokens() int {
-	if a.violated("allow-11th-token") {
+	if a.violated(violation.Allow11thToken) {
 		return MaxTokens + 1
 	}
 	return MaxTokens

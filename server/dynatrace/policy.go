@@ -48,20 +48,20 @@ func (p *Policy) admitUser(c *provider.Change) error {
 	if c.Current != nil {
 		// DT-USER-EMAIL-IMMUTABLE: "Any requests to update an email address
 		// are ignored" - the rest of the request applies.
-		if cur, ok := c.Current["userName"]; ok && !p.Violations.On("apply-username-change") {
+		if cur, ok := c.Current["userName"]; ok && !p.Violations.On(violation.ApplyUsernameChange) {
 			c.Next["userName"] = cur
 			return nil
 		}
 	}
 	name, _ := c.Next["userName"].(string)
 	domain, ok := EmailDomain(name)
-	if !ok && p.Violations.On("username-need-not-be-email") {
+	if !ok && p.Violations.On(violation.UsernameNeedNotBeEmail) {
 		return nil
 	}
 	if !ok {
 		return scimerror.BadRequest(scimerror.InvalidValue, "userName %q must be an email address such as jane.doe@example.com", name).WithRule("DT-USER-EMAIL")
 	}
-	if !p.Account.IsVerified(domain) && !p.Violations.On("accept-unverified-domain") {
+	if !p.Account.IsVerified(domain) && !p.Violations.On(violation.AcceptUnverifiedDomain) {
 		return scimerror.BadRequest(scimerror.InvalidValue, "userName %q is on domain %s, which is not verified in this account; add the domain in account management, publish its TXT record and verify it", name, domain).WithRule("DT-USER-DOMAIN")
 	}
 	return nil
@@ -70,14 +70,14 @@ func (p *Policy) admitUser(c *provider.Change) error {
 func (p *Policy) admitGroup(ctx context.Context, c *provider.Change) error {
 	name, _ := c.Next["displayName"].(string)
 	if c.Current == nil || !strings.EqualFold(name, stringOf(c.Current["displayName"])) {
-		if p.Account.LocalGroupNameTaken(name) && !p.Violations.On("scim-local-name-clash") {
+		if p.Account.LocalGroupNameTaken(name) && !p.Violations.On(violation.SCIMLocalNameClash) {
 			return scimerror.Conflict("a LOCAL group named %q already exists in the account; group names are unique (case-insensitively) across LOCAL and SCIM groups", name).WithRule("DT-GROUP-UNIQUE")
 		}
 	}
 	if c.Current == nil {
 		max := p.Account.Limits().MaxGroups
 		local := p.Account.LocalGroupCount()
-		if p.Violations.On("group-limit-ignores-local") {
+		if p.Violations.On(violation.GroupLimitIgnoresLocal) {
 			local = 0
 		}
 		if n := p.Store.Count(ctx, c.Type) + local; n >= max {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 	"time"
 
@@ -194,7 +195,7 @@ func (a *api) updateGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur, isLocal := acct.LocalGroup(id)
-	if !isLocal && a.violations.On("unlocked-scim-groups") && body != nil && body.Name.set && !body.Name.null {
+	if !isLocal && a.violations.On(violation.UnlockedSCIMGroups) && body != nil && body.Name.set && !body.Name.null {
 		a.renameSCIMGroup(w, r, acct, id, body.Name.value)
 		return
 	}
@@ -231,7 +232,7 @@ func (a *api) deleteGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("groupId")
-	if _, isLocal := acct.LocalGroup(id); !isLocal && a.violations.On("unlocked-scim-groups") {
+	if _, isLocal := acct.LocalGroup(id); !isLocal && a.violations.On(violation.UnlockedSCIMGroups) {
 		a.deleteSCIMGroup(w, r, acct, id)
 		return
 	}

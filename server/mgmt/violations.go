@@ -48,13 +48,13 @@ func (a *api) setViolation(w http.ResponseWriter, r *http.Request, on bool) {
 		return
 	}
 	a.log.Warn("mgmt: violation switch changed", "name", name, "on", on)
-	apijson.WriteJSON(w, http.StatusOK, Violation{Switch: sw, On: a.violations.On(name)})
+	apijson.WriteJSON(w, http.StatusOK, Violation{Info: sw.Info(), On: a.violations.On(sw)})
 }
 
 // scimType is the type account management shows for SCIM groups; violation
 // scim-groups-shown-local shows them as LOCAL.
 func (a *api) scimType() string {
-	if a.violations.On("scim-groups-shown-local") {
+	if a.violations.On(violation.SCIMGroupsShownLocal) {
 		return GroupLocal
 	}
 	return GroupSCIM

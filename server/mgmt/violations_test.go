@@ -41,8 +41,8 @@ func TestViolationsAPI(t *testing.T) {
 		if got.Name != name || got.On != tc.want {
 			t.Errorf("%s: got %+v, want %s on=%v", tc.desc, got, name, tc.want)
 		}
-		if inst.Violations.On(name) != tc.want {
-			t.Errorf("%s: the mock's set has %s on=%v", tc.desc, name, inst.Violations.On(name))
+		if sw, _ := violation.Lookup(name); inst.Violations.On(sw) != tc.want {
+			t.Errorf("%s: the mock's set has %s on=%v", tc.desc, name, inst.Violations.On(sw))
 		}
 	}
 

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 	"slices"
 	"strconv"
@@ -80,7 +81,7 @@ func (p *Provider) Bulk(ctx context.Context, req *BulkRequest, base string) (*Bu
 	failed := map[string]bool{}
 	errors := 0
 	limit := 0
-	if req.FailOnErrors != nil && !p.Violations.On("bulk-ignores-fail-on-errors") {
+	if req.FailOnErrors != nil && !p.Violations.On(violation.BulkIgnoresFailOnErrors) {
 		limit = *req.FailOnErrors
 	}
 	refsOf := make([][]string, len(req.Operations))

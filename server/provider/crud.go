@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"github.com/scimconf/scimconf/server/violation"
 	"maps"
 	"net/http"
 	"reflect"
@@ -16,7 +17,7 @@ import (
 // Create stores body as a new resource of type rt (RFC 7644 section
 // 3.3) and returns it rendered with proj.
 func (p *Provider) Create(ctx context.Context, rt *schema.ResourceType, body map[string]any, base string, proj *projection.Projection) (*Result, error) {
-	if p.Violations.On("drop-wrong-types") {
+	if p.Violations.On(violation.DropWrongTypes) {
 		body = dropWrongTypes(rt, body)
 	}
 	doc, members, err := p.document(ctx, rt, body)
@@ -71,7 +72,7 @@ func (p *Provider) Get(ctx context.Context, rt *schema.ResourceType, id, base st
 		return nil, &NotModified{ETag: ETag(res.Version)}
 	}
 	r, err := p.render(ctx, rt, res, base, proj)
-	if err == nil && p.Violations.On("get-omits-externalid") {
+	if err == nil && p.Violations.On(violation.GetOmitsExternalid) {
 		delete(r.Doc, "externalId")
 	}
 	return r, err
@@ -81,10 +82,10 @@ func (p *Provider) Get(ctx context.Context, rt *schema.ResourceType, id, base st
 // attributes in body are ignored, an immutable attribute may not change,
 // and for a Group the members are replaced too.
 func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id string, body map[string]any, base string, proj *projection.Projection, pc Preconditions) (*Result, error) {
-	if p.Violations.On("drop-wrong-types") {
+	if p.Violations.On(violation.DropWrongTypes) {
 		body = dropWrongTypes(rt, body)
 	}
-	if p.Violations.On("put-refuses-readonly") {
+	if p.Violations.On(violation.PutRefusesReadonly) {
 		if err := refuseReadOnly(rt, body); err != nil {
 			return nil, err
 		}
@@ -100,7 +101,7 @@ func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id stri
 		if err := checkImmutable(rt, cur.Doc, doc); err != nil {
 			return nil, err
 		}
-		if p.Violations.On("put-ignores-active") && rt.Name == "User" {
+		if p.Violations.On(violation.PutIgnoresActive) && rt.Name == "User" {
 			// Violation put-ignores-active: the body's active is not applied.
 			doc = maps.Clone(doc)
 			if a, ok := cur.Doc["active"]; ok {
@@ -109,7 +110,7 @@ func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id stri
 				delete(doc, "active")
 			}
 		}
-		if p.Violations.On("put-merges") {
+		if p.Violations.On(violation.PutMerges) {
 			// Violation put-merges: what the PUT left out stays.
 			merged := maps.Clone(cur.Doc)
 			maps.Copy(merged, doc)

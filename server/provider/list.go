@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"github.com/scimconf/scimconf/server/violation"
 	"strings"
 
 	"github.com/scimconf/scimconf/server/projection"
@@ -43,7 +44,7 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 	if err != nil {
 		return nil, err
 	}
-	if p.Violations.On("unknown-filter-attr-matches-nothing") && isUnknownAttrFilter(req.Filter, rt) {
+	if p.Violations.On(violation.UnknownFilterAttrMatchesNothing) && isUnknownAttrFilter(req.Filter, rt) {
 		return &ListResponse{Schemas: []string{ListResponseURN}, StartIndex: 1, Resources: []map[string]any{}}, nil
 	}
 	q, err := p.query(rt, req)
@@ -51,7 +52,7 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 		return nil, err
 	}
 	page, err := p.Store.List(ctx, rt, q)
-	if err != nil && q.Cursor != nil && isScimType(err, "invalidCursor") && p.Violations.On("bad-cursor-restarts") {
+	if err != nil && q.Cursor != nil && isScimType(err, "invalidCursor") && p.Violations.On(violation.BadCursorRestarts) {
 		first := ""
 		q.Cursor = &first
 		page, err = p.Store.List(ctx, rt, q)
@@ -59,7 +60,7 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 	if err != nil {
 		return nil, err
 	}
-	if page.TotalResults == 0 && req.Filter != "" && p.Violations.On("empty-filter-404") {
+	if page.TotalResults == 0 && req.Filter != "" && p.Violations.On(violation.EmptyFilter404) {
 		return nil, scimerror.NotFound("no %s matches the filter %s", rt.Name, req.Filter)
 	}
 	resp := &ListResponse{
@@ -72,7 +73,7 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 	}
 	if q.Cursor == nil {
 		resp.StartIndex = page.StartIndex
-		if p.Violations.On("paging-repeats") && req.StartIndex != nil {
+		if p.Violations.On(violation.PagingRepeats) && req.StartIndex != nil {
 			resp.StartIndex = max(*req.StartIndex, 1) // says it served what was asked
 		}
 	}
@@ -108,18 +109,18 @@ func (p *Provider) query(rt *schema.ResourceType, req *ListRequest) (store.Query
 	switch strings.ToLower(req.SortOrder) {
 	case "", "ascending":
 	case "descending":
-		q.Descending = !p.Violations.On("sort-ignores-order")
+		q.Descending = !p.Violations.On(violation.SortIgnoresOrder)
 	default:
 		return q, scimerror.BadRequest(scimerror.InvalidValue, "sortOrder must be \"ascending\" or \"descending\", not %q", req.SortOrder)
 	}
 	if req.StartIndex != nil {
 		q.StartIndex = max(*req.StartIndex, 1)
-		if q.StartIndex > 1 && p.Violations.On("paging-repeats") {
+		if q.StartIndex > 1 && p.Violations.On(violation.PagingRepeats) {
 			q.StartIndex-- // violation paging-repeats: off by one
 		}
 	}
 	if req.Count != nil {
-		if p.Config.MaxResults > 0 && *req.Count > p.Config.MaxResults && p.Violations.On("count-above-max-refused") {
+		if p.Config.MaxResults > 0 && *req.Count > p.Config.MaxResults && p.Violations.On(violation.CountAboveMaxRefused) {
 			return q, scimerror.BadRequest(scimerror.TooMany, "count %d is above maxResults %d", *req.Count, p.Config.MaxResults)
 		}
 		q.Count = max(*req.Count, 0)

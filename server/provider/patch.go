@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"github.com/scimconf/scimconf/server/violation"
 	"strings"
 
 	"github.com/scimconf/scimconf/server/filter"
@@ -21,7 +22,7 @@ import (
 // operation on members loads the list into the document and applies the
 // general engine.
 func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string, req *patch.Request, base string, proj *projection.Projection, pc Preconditions) (*Result, error) {
-	if p.Violations.On("notarget-ignored") || p.Violations.On("patch-ignores-remove") || p.Violations.On("patch-filter-hits-all") {
+	if p.Violations.On(violation.NotargetIgnored) || p.Violations.On(violation.PatchIgnoresRemove) || p.Violations.On(violation.PatchFilterHitsAll) {
 		req = &patch.Request{Schemas: req.Schemas, Operations: p.patchOps(req.Operations)}
 		if len(req.Operations) == 0 { // everything was dropped: change nothing
 			return p.Get(ctx, rt, id, base, proj, Preconditions{})
@@ -60,7 +61,7 @@ func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string
 		}
 		var next map[string]any
 		var err error
-		if p.Violations.On("notarget-ignored") {
+		if p.Violations.On(violation.NotargetIgnored) {
 			next, err = applySkippingNoTarget(rt, in, docOps)
 		} else {
 			next, err = patch.ApplyDialect(rt, in, docOps, DialectFrom(ctx))
@@ -93,7 +94,7 @@ func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string
 		return next, nil
 	})
 	if err != nil {
-		if p.Violations.On("patch-half-applies") && len(req.Operations) > 1 {
+		if p.Violations.On(violation.PatchHalfApplies) && len(req.Operations) > 1 {
 			// Violation patch-half-applies: keep the longest prefix of
 			// operations that applies (the call recurses on shorter
 			// prefixes while it fails), then report the failure.
@@ -183,7 +184,7 @@ func (p *Provider) applyMemberOp(ms store.Members, mo memberOp) error {
 		ms.Clear()
 		return nil
 	case "remove":
-		if mo.list && p.Violations.On("remove-wipes-members") {
+		if mo.list && p.Violations.On(violation.RemoveWipesMembers) {
 			ms.Clear()
 			return nil
 		}

@@ -167,7 +167,7 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 	doc["schemas"] = rt.SchemaURNs(res.Doc)
 	doc["id"] = res.ID
 	lastModified := res.LastModified
-	if p.Violations.On("lastmodified-frozen") {
+	if p.Violations.On(violation.LastmodifiedFrozen) {
 		lastModified = res.Created
 	}
 	doc["meta"] = map[string]any{
@@ -177,7 +177,7 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 		"location":     loc,
 		"version":      ETag(res.Version),
 	}
-	membersDespiteExcluded := p.Violations.On("members-despite-excluded") && !proj.Includes("members")
+	membersDespiteExcluded := p.Violations.On(violation.MembersDespiteExcluded) && !proj.Includes("members")
 	if rt.Core.Attr("members") != nil && (proj.Includes("members") || membersDespiteExcluded) {
 		ms, err := p.Store.Members(ctx, res.ID)
 		if err != nil {
@@ -191,7 +191,7 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 			doc["members"] = out
 		}
 	}
-	if rt.Core.Attr("groups") != nil && proj.Includes("groups") && !p.Violations.On("user-groups-empty") {
+	if rt.Core.Attr("groups") != nil && proj.Includes("groups") && !p.Violations.On(violation.UserGroupsEmpty) {
 		ids, err := p.Store.GroupsOf(ctx, res.ID)
 		if err != nil {
 			return nil, err
@@ -217,10 +217,10 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 	if membersDespiteExcluded && doc["members"] != nil {
 		out["members"] = doc["members"]
 	}
-	if pw, ok := res.Doc["password"]; ok && p.Violations.On("return-password") {
+	if pw, ok := res.Doc["password"]; ok && p.Violations.On(violation.ReturnPassword) {
 		out["password"] = pw
 	}
-	if d, ok := res.Doc["description"]; ok && rt.Name == "Group" && p.Violations.On("keep-group-description") {
+	if d, ok := res.Doc["description"]; ok && rt.Name == "Group" && p.Violations.On(violation.KeepGroupDescription) {
 		out["description"] = d
 	}
 	return &Result{Doc: out, ETag: ETag(res.Version), Location: loc}, nil

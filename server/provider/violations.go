@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"errors"
+	"github.com/scimconf/scimconf/server/violation"
 	"maps"
 	"slices"
 	"strings"
@@ -38,7 +39,7 @@ func dropWrongTypes(rt *schema.ResourceType, body map[string]any) map[string]any
 // checkRequired is rt.CheckRequired, except that with violation
 // active-optional a User without active passes.
 func (p *Provider) checkRequired(rt *schema.ResourceType, doc map[string]any) error {
-	if p.Violations.On("active-optional") && rt.Name == "User" {
+	if p.Violations.On(violation.ActiveOptional) && rt.Name == "User" {
 		if _, ok := doc["active"]; !ok {
 			doc = maps.Clone(doc)
 			doc["active"] = true
@@ -51,7 +52,7 @@ func (p *Provider) checkRequired(rt *schema.ResourceType, doc map[string]any) er
 // document that Normalize made without it (violation
 // keep-group-description); render shows it again.
 func (p *Provider) keepDescription(rt *schema.ResourceType, body, doc map[string]any) {
-	if !p.Violations.On("keep-group-description") || rt.Name != "Group" {
+	if !p.Violations.On(violation.KeepGroupDescription) || rt.Name != "Group" {
 		return
 	}
 	if d, ok := body["description"].(string); ok {
@@ -62,7 +63,7 @@ func (p *Provider) keepDescription(rt *schema.ResourceType, body, doc map[string
 // applyReadOnlyGroups makes the new User id a member of the groups listed
 // in the request's readOnly "groups" (violation apply-readonly-groups).
 func (p *Provider) applyReadOnlyGroups(ctx context.Context, rt *schema.ResourceType, body map[string]any, id string) {
-	if !p.Violations.On("apply-readonly-groups") || rt.Name != "User" {
+	if !p.Violations.On(violation.ApplyReadonlyGroups) || rt.Name != "User" {
 		return
 	}
 	grt := p.Set.ResourceType("Group")
@@ -82,17 +83,17 @@ func (p *Provider) applyReadOnlyGroups(ctx context.Context, rt *schema.ResourceT
 // compileFilter parses and compiles a list filter; the violations
 // filter-ignores-not and filter-ignores-caseexact change what it selects.
 func (p *Provider) compileFilter(s string, rt *schema.ResourceType) (*filter.Filter, error) {
-	if !p.Violations.On("filter-ignores-not") && !p.Violations.On("filter-ignores-caseexact") {
+	if !p.Violations.On(violation.FilterIgnoresNot) && !p.Violations.On(violation.FilterIgnoresCaseexact) {
 		return filter.ParseAndCompile(s, rt)
 	}
 	e, err := filter.Parse(s)
 	if err != nil {
 		return filter.ParseAndCompile(s, rt) // the engine's own error
 	}
-	if p.Violations.On("filter-ignores-not") {
+	if p.Violations.On(violation.FilterIgnoresNot) {
 		e = dropNot(e)
 	}
-	if p.Violations.On("filter-ignores-caseexact") {
+	if p.Violations.On(violation.FilterIgnoresCaseexact) {
 		rt = caseInsensitive(rt)
 		// not (not (X)) selects what X does, but no index serves it, and
 		// the indexes of id and externalId compare exactly.
@@ -179,15 +180,15 @@ func (p *Provider) patchOps(ops []patch.Operation) []patch.Operation {
 	var out []patch.Operation
 	for _, op := range ops {
 		isRemove := strings.EqualFold(op.Op, "remove")
-		if p.Violations.On("notarget-ignored") && isRemove && op.Path == "" {
+		if p.Violations.On(violation.NotargetIgnored) && isRemove && op.Path == "" {
 			continue
 		}
 		if op.Path != "" {
 			path, err := filter.ParsePath(op.Path)
-			if err == nil && p.Violations.On("patch-ignores-remove") && isRemove && !strings.EqualFold(path.Attr.Name, "members") {
+			if err == nil && p.Violations.On(violation.PatchIgnoresRemove) && isRemove && !strings.EqualFold(path.Attr.Name, "members") {
 				continue
 			}
-			if err == nil && path.Filter != nil && p.Violations.On("patch-filter-hits-all") && !strings.EqualFold(path.Attr.Name, "members") {
+			if err == nil && path.Filter != nil && p.Violations.On(violation.PatchFilterHitsAll) && !strings.EqualFold(path.Attr.Name, "members") {
 				path.Filter = nil
 				op.Path = path.String()
 			}

@@ -318,7 +318,7 @@ func (m *Memory) checkCount(t *table) error {
 	switch strings.ToLower(t.rt.Name) {
 	case "user":
 		max, rule, what = m.limits.MaxUsers, "DT-USER-LIMIT", "users"
-		if m.violations.On("ignore-user-limit") {
+		if m.violations.On(violation.IgnoreUserLimit) {
 			max = 0
 		}
 	case "group":

@@ -15,7 +15,7 @@ func WithViolations(v *violation.Set) Option { return func(m *Memory) { m.violat
 // checkUnique is t.checkUnique unless violation duplicate-group-names lets
 // Group names repeat.
 func (m *Memory) checkUnique(t *table, doc map[string]any, self *record) error {
-	if t.isGroup && m.violations.On("duplicate-group-names") {
+	if t.isGroup && m.violations.On(violation.DuplicateGroupNames) {
 		return nil
 	}
 	return t.checkUnique(doc, self)
@@ -26,7 +26,7 @@ func (m *Memory) checkUnique(t *table, doc map[string]any, self *record) error {
 // that parallel creates of one name all pass the check. m.mu is held on
 // entry and on return.
 func (m *Memory) raceWindow() {
-	if !m.violations.On("racy-uniqueness") {
+	if !m.violations.On(violation.RacyUniqueness) {
 		return
 	}
 	m.mu.Unlock()
@@ -37,7 +37,7 @@ func (m *Memory) raceWindow() {
 // unindexDeleted removes a deleted record from the indexes; violation
 // deleted-username-reserved keeps a User's unique values taken.
 func (m *Memory) unindexDeleted(t *table, r *record) {
-	if t.isGroup || !m.violations.On("deleted-username-reserved") {
+	if t.isGroup || !m.violations.On(violation.DeletedUsernameReserved) {
 		t.unindex(r)
 	}
 }

@@ -77,7 +77,7 @@ func TestSet(t *testing.T) {
 				t.Errorf("Enabled() = %v, want %v", got, want)
 			}
 			for _, st := range s.List() {
-				if st.On != slices.Contains(want, st.Name) || s.On(st.Name) != st.On {
+				if st.On != slices.Contains(want, st.Name) || s.On(lookup(t, st.Name)) != st.On {
 					t.Errorf("List: %s on=%v, want %v", st.Name, st.On, slices.Contains(want, st.Name))
 				}
 			}
@@ -106,8 +106,8 @@ func TestUnknownNames(t *testing.T) {
 	if err := s.Disable("nope"); err == nil {
 		t.Error("Disable of an unknown name succeeded")
 	}
-	if s.On("nope") {
-		t.Error("an unknown name is on")
+	if s.On(violation.Switch(0)) || s.On(violation.Switch(255)) {
+		t.Error("a switch that does not exist is on")
 	}
 	if _, err := violation.New(violation.Names()[0], "nope"); err == nil {
 		t.Error("New with one good and one unknown name succeeded")
@@ -116,7 +116,7 @@ func TestUnknownNames(t *testing.T) {
 
 func TestNilSet(t *testing.T) {
 	var s *violation.Set
-	if s.On(violation.Names()[0]) {
+	if s.On(violation.All()[0]) {
 		t.Error("a nil set has a switch on")
 	}
 	if err := s.Enable(violation.Names()[0]); err == nil {
@@ -160,7 +160,7 @@ func TestConcurrentUse(t *testing.T) {
 				} else {
 					s.Disable(n)
 				}
-				s.On(n)
+				s.On(violation.All()[(i+j)%len(names)])
 				s.List()
 			}
 		})
@@ -170,8 +170,30 @@ func TestConcurrentUse(t *testing.T) {
 
 func BenchmarkOn(b *testing.B) {
 	s, _ := violation.New(violation.Names()[0])
-	name := violation.Names()[1]
+	sw := violation.All()[1]
 	for b.Loop() {
-		s.On(name)
+		s.On(sw)
+	}
+}
+
+func lookup(t *testing.T, name string) violation.Switch {
+	t.Helper()
+	sw, ok := violation.Lookup(name)
+	if !ok {
+		t.Fatalf("Lookup(%q) found nothing", name)
+	}
+	return sw
+}
+
+// TestTyped: every switch round-trips through its name, and names are
+// unique.
+func TestTyped(t *testing.T) {
+	for _, sw := range violation.All() {
+		if got := lookup(t, sw.String()); got != sw {
+			t.Errorf("Lookup(%q) = %v, want %v", sw.String(), got, sw)
+		}
+	}
+	if len(violation.All()) != len(violation.Known()) {
+		t.Error("All and Known disagree")
 	}
 }
