@@ -399,3 +399,28 @@ func TestNormalizeIntegerRange(t *testing.T) {
 		}
 	}
 }
+
+// TestNormalizeDropsReadOnly: a readOnly attribute in a body "SHALL be
+// ignored" (RFC 7643 section 7), at the top level and in an extension,
+// whatever its type. The sets' readOnly attributes are all complex with
+// readOnly sub-attributes, so this builds simple ones.
+func TestNormalizeDropsReadOnly(t *testing.T) {
+	attr := func(name string, m schema.Mutability) *schema.Attribute {
+		return &schema.Attribute{Name: name, Type: schema.String, Mutability: m, Returned: schema.Default, Uniqueness: schema.None}
+	}
+	const extURN = "urn:example:params:scim:schemas:extension:Device"
+	rt := &schema.ResourceType{
+		Name:              "Device",
+		Core:              &schema.Schema{ID: "urn:example:params:scim:schemas:Device", Attributes: []*schema.Attribute{attr("label", schema.ReadWrite), attr("serial", schema.ReadOnly)}},
+		Extensions:        []*schema.Schema{{ID: extURN, Attributes: []*schema.Attribute{attr("site", schema.Immutable), attr("vendor", schema.ReadOnly)}}},
+		ExtensionRequired: []bool{false},
+	}
+	got, err := rt.Normalize(decodeJSON(t, `{"label":"l","serial":"s","`+extURN+`":{"site":"x","vendor":"v"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"label": "l", extURN: map[string]any{"site": "x"}}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("Normalize = %v, want %v", got, want)
+	}
+}
