@@ -400,8 +400,9 @@ func (t *tenancy) set() *schema.Set {
 
 func (t *tenancy) add(a *account.Account) {
 	set := t.set()
-	st := store.NewMemory(set, store.WithViolations(t.violations), store.WithClock(t.clock), store.WithIDGenerator(t.newID),
-		store.WithCursorKey(t.cursorKey))
+	var st store.Store = store.NewMemory(set, append(violation.StoreOptions(t.violations),
+		store.WithClock(t.clock), store.WithIDGenerator(t.newID), store.WithCursorKey(t.cursorKey))...)
+	st = violation.Store(t.violations, st)
 	p := provider.New(set, st, t.opts.Provider)
 	p.Violations = t.violations
 	p.Policy = &dynatrace.Policy{Account: a, Store: st, Violations: t.violations}
