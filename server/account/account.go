@@ -8,8 +8,9 @@
 // It does not hold SCIM users or SCIM groups (package store does) and knows
 // nothing of HTTP: the management API handlers sit on top of it and map its
 // sentinel errors to statuses. The SCIM side and this package meet through
-// Hooks (what the store knows) and LocalGroupNameTaken, IsVerified and
-// Authenticate (what this package knows).
+// the claims of SCIM groups (names.go: the account owns every group name
+// and the group limit), Hooks (the limits the store enforces), IsVerified
+// and Authenticate.
 //
 // Every method is safe for concurrent use. Token values are never stored:
 // only their SHA-256 is kept, and no method returns a value after
@@ -27,8 +28,6 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 // Resolver looks up DNS TXT records; *net.Resolver satisfies it. The mock
@@ -93,8 +92,9 @@ type Registry struct {
 	defaults  Limits
 	onCreated func(*Account)
 	onDeleted func(*Account)
-	// violations are the mock's violation switches (violations.go).
-	violations *violation.Set
+	groupRule GroupRule
+	tokenRule TokenRule
+	txtMatch  TXTMatch
 
 	randMu sync.Mutex // serialises reads from rand, which may be a plain seeded reader
 	rand   io.Reader
@@ -112,12 +112,15 @@ type Registry struct {
 // reason saying no resolver is configured.
 func NewRegistry(resolver Resolver, opts ...Option) *Registry {
 	r := &Registry{
-		resolver: resolver,
-		now:      time.Now,
-		defaults: DefaultLimits(),
-		rand:     rand.Reader,
-		accounts: make(map[string]*Account),
-		tokens:   make(map[[32]byte]*tokenEntry),
+		resolver:  resolver,
+		now:       time.Now,
+		defaults:  DefaultLimits(),
+		groupRule: CheckGroup,
+		tokenRule: CheckToken,
+		txtMatch:  ExactTXT,
+		rand:      rand.Reader,
+		accounts:  make(map[string]*Account),
+		tokens:    make(map[[32]byte]*tokenEntry),
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -165,6 +168,8 @@ func (r *Registry) CreateAccount(name string) (*Account, error) {
 		tokens:      make(map[string]*tokenEntry),
 		groups:      make(map[string]*localGroup),
 		names:       make(map[string]string),
+		scimGroups:  make(map[string]string),
+		scimNames:   make(map[string]int),
 		permissions: make(map[string][]Permission),
 	}
 	if r.onCreated != nil {
@@ -261,8 +266,13 @@ type Account struct {
 	tokens  map[string]*tokenEntry // by public id
 
 	groups      map[string]*localGroup  // LOCAL groups by id
-	names       map[string]string       // fold key of a LOCAL group name -> group id ("" while reserved)
+	names       map[string]string       // fold key of a LOCAL group name -> group id
 	permissions map[string][]Permission // by group id, LOCAL or SCIM
+
+	// The SCIM groups as their claims settled them (names.go).
+	scimGroups  map[string]string // SCIM group id -> fold key of its name
+	scimNames   map[string]int    // fold key -> SCIM groups and open claims holding it
+	scimPending int               // places claimed by SCIM creates not yet settled
 }
 
 // ID returns the account's UUID-shaped id; it is the {accountId} of the
@@ -275,21 +285,11 @@ func (a *Account) Name() string { return a.name }
 // CreatedAt returns when the account was created.
 func (a *Account) CreatedAt() time.Time { return a.createdAt }
 
-// Hooks connect an account to what the SCIM store knows. Each hook is called
-// without any lock of the account held, so it may call the account's read
-// methods (LocalGroupNameTaken, IsVerified, Limits); it must not call
-// SetLimits or SetHooks. Nil hooks are skipped.
+// Hooks connect an account to the SCIM store. Each hook is called without
+// any lock of the account held, so it may call the account's read methods
+// (IsVerified, Limits); it must not call SetLimits or SetHooks. Nil hooks
+// are skipped.
 type Hooks struct {
-	// SCIMGroupNameTaken reports whether a SCIM group has this name,
-	// compared case-insensitively (rule DT-GROUP-UNIQUE).
-	SCIMGroupNameTaken func(name string) bool
-	// SCIMGroupExists reports whether a SCIM group has this id: such a
-	// group can be given permissions but is locked against change
-	// (DT-GROUP-LOCKED). Without it, only LOCAL groups are known.
-	SCIMGroupExists func(id string) bool
-	// SCIMGroupCount returns how many SCIM groups the account has; LOCAL
-	// and SCIM groups together are capped by Limits.MaxGroups.
-	SCIMGroupCount func() int
 	// OnLimitsChange receives the account's limits after every successful
 	// SetLimits, so the SCIM store enforces the same numbers.
 	OnLimitsChange func(Limits)
@@ -307,12 +307,6 @@ func (a *Account) SetHooks(h Hooks) {
 	if h.OnLimitsChange != nil {
 		h.OnLimitsChange(l)
 	}
-}
-
-func (a *Account) getHooks() Hooks {
-	a.mu.RLock()
-	defer a.mu.RUnlock()
-	return a.hooks
 }
 
 // close marks the account deleted and revokes its tokens.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scimconf/scimconf/server/violation"
 	"net"
 	"slices"
 	"strings"
@@ -212,10 +211,7 @@ func (a *Account) VerifyDomain(ctx context.Context, name string) (Domain, error)
 		return snap, nil
 	}
 
-	found, reason := lookupTXT(ctx, a.reg.resolver, txtName, txtValue)
-	if !found && a.violated(violation.TXTValueUnchecked) {
-		found, reason = anyTXT(ctx, a.reg.resolver, txtName)
-	}
+	found, reason := lookupTXT(ctx, a.reg.resolver, a.reg.txtMatch, txtName, txtValue)
 
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -241,9 +237,27 @@ func (a *Account) VerifyDomain(ctx context.Context, name string) (Domain, error)
 	return d.snapshot(), nil
 }
 
-// lookupTXT reports whether a TXT record at name has exactly want, and if
+// TXTMatch reports whether the TXT records found at a domain's TXTName
+// prove its ownership, given the value the account asked for.
+type TXTMatch func(records []string, want string) bool
+
+// ExactTXT is Dynatrace's ownership check (DT-DOMAIN-TXT): one record has
+// exactly the value asked for.
+func ExactTXT(records []string, want string) bool { return slices.Contains(records, want) }
+
+// WithTXTMatch sets how VerifyDomain judges the TXT records it found; the
+// default is ExactTXT.
+func WithTXTMatch(m TXTMatch) Option {
+	return func(r *Registry) {
+		if m != nil {
+			r.txtMatch = m
+		}
+	}
+}
+
+// lookupTXT reports whether the TXT records at name match want, and if
 // not, why in words the domain owner can act on.
-func lookupTXT(ctx context.Context, res Resolver, name, want string) (bool, string) {
+func lookupTXT(ctx context.Context, res Resolver, match TXTMatch, name, want string) (bool, string) {
 	if res == nil {
 		return false, "DNS lookup failed: no resolver is configured"
 	}
@@ -261,10 +275,8 @@ func lookupTXT(ctx context.Context, res Resolver, name, want string) (bool, stri
 	if len(recs) == 0 {
 		return false, "no TXT record found for " + name
 	}
-	for _, r := range recs {
-		if r == want {
-			return true, ""
-		}
+	if match(recs, want) {
+		return true, ""
 	}
 	return false, "TXT record found but none has the expected value"
 }
@@ -321,20 +333,9 @@ func (a *Account) DeleteDomain(name string) error {
 func (a *Account) IsVerified(domain string) bool {
 	n := looseDomain(domain)
 	a.mu.RLock()
+	defer a.mu.RUnlock()
 	d, ok := a.domains[n]
-	verified := ok && d.d.Status == DomainVerified
-	if !verified && a.violated(violation.ParentCoversSubdomain) {
-		verified = a.parentVerifiedLocked(n)
-	}
-	var txtName, txtValue string
-	if ok {
-		txtName, txtValue = d.d.TXTName, d.d.TXTValue
-	}
-	a.mu.RUnlock()
-	if verified && ok && a.violated(violation.DomainNeedsTXTForever) {
-		return a.txtStillThere(txtName, txtValue)
-	}
-	return verified
+	return ok && d.d.Status == DomainVerified
 }
 
 // HasVerifiedDomain reports whether the account has at least one verified

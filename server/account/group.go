@@ -55,13 +55,10 @@ type Permission struct {
 // CreateLocalGroup creates a LOCAL group. Its name must be unique in the
 // account among LOCAL and SCIM groups, compared case-insensitively (rule
 // DT-GROUP-UNIQUE: ErrGroupNameTaken), and LOCAL plus SCIM groups must stay
-// within Limits.MaxGroups (ErrGroupLimit).
-//
-// The name is reserved before Hooks.SCIMGroupNameTaken is asked, and that
-// hook runs without the account's lock: a SCIM create racing with this one
-// sees the reservation through LocalGroupNameTaken, or this one sees the SCIM
-// group through the hook, so at most one of them gets the name, and neither
-// side ever waits on the other's lock while holding its own.
+// within Limits.MaxGroups (ErrGroupLimit). The account's group rule
+// (WithGroupRule) decides both, in the same critical section that adds the
+// group, so a SCIM group created at the same time (ClaimSCIMGroup) cannot
+// slip past it.
 func (a *Account) CreateLocalGroup(name, description string) (Group, error) {
 	if err := checkText("group name", name, true); err != nil {
 		return Group{}, fmt.Errorf("%w: %v", ErrInvalidGroupName, err)
@@ -70,37 +67,20 @@ func (a *Account) CreateLocalGroup(name, description string) (Group, error) {
 		return Group{}, fmt.Errorf("%w: %v", ErrInvalidDescription, err)
 	}
 	key := foldKey(name)
-	hooks, err := a.reserveName(key, name)
-	if err != nil {
-		return Group{}, err
-	}
-	if hooks.SCIMGroupNameTaken != nil && hooks.SCIMGroupNameTaken(name) {
-		a.releaseName(key)
-		return Group{}, fmt.Errorf("%w: the SCIM group %q has it", ErrGroupNameTaken, name)
-	}
-	scimCount := 0
-	if hooks.SCIMGroupCount != nil {
-		scimCount = hooks.SCIMGroupCount()
-	}
 	id, err := a.reg.newUUID()
 	if err != nil {
-		a.releaseName(key)
 		return Group{}, err
 	}
 
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.errIfDeletedLocked(); err != nil {
-		delete(a.names, key)
 		return Group{}, err
 	}
-	if n := len(a.groups) + scimCount; n >= a.limits.MaxGroups {
-		delete(a.names, key)
-		return Group{}, fmt.Errorf("%w: the account has %d groups (%d LOCAL, %d SCIM) and maxGroups is %d",
-			ErrGroupLimit, n, len(a.groups), scimCount, a.limits.MaxGroups)
+	if err := a.reg.groupRule(a.claimLocked(GroupLocal, name, key, true)); err != nil {
+		return Group{}, err
 	}
-	if _, dup := a.groups[id]; dup {
-		delete(a.names, key)
+	if _, dup := a.groups[id]; dup || a.isSCIMLocked(id) {
 		return Group{}, fmt.Errorf("%w: it produced a group id already in use", errRandom)
 	}
 	now := a.reg.now().UTC()
@@ -110,29 +90,6 @@ func (a *Account) CreateLocalGroup(name, description string) (Group, error) {
 	a.groups[id] = g
 	a.names[key] = id
 	return g.g, nil
-}
-
-// reserveName marks key as taken by a group being created or renamed and
-// returns the hooks to consult before committing.
-func (a *Account) reserveName(key, name string) (Hooks, error) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err := a.errIfDeletedLocked(); err != nil {
-		return Hooks{}, err
-	}
-	if _, taken := a.names[key]; taken {
-		return Hooks{}, fmt.Errorf("%w: a LOCAL group has the name %q", ErrGroupNameTaken, name)
-	}
-	a.names[key] = ""
-	return a.hooks, nil
-}
-
-func (a *Account) releaseName(key string) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if a.names[key] == "" {
-		delete(a.names, key)
-	}
 }
 
 // LocalGroups lists the LOCAL groups in creation order.
@@ -162,19 +119,15 @@ func (a *Account) LocalGroup(id string) (Group, bool) {
 	return g.g, true
 }
 
-// LocalGroupCount returns how many LOCAL groups the account has; the SCIM
-// side adds it to its own count for Limits.MaxGroups.
+// LocalGroupCount returns how many LOCAL groups the account has.
 func (a *Account) LocalGroupCount() int {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	return len(a.groups)
 }
 
-// LocalGroupNameTaken reports whether a LOCAL group has name, or is being
-// created or renamed to it, compared case-insensitively. The SCIM side calls
-// it before creating or renaming a SCIM group (rule DT-GROUP-UNIQUE); it only
-// takes the account's read lock briefly and calls nothing, so it is safe to
-// call while holding the SCIM store's lock.
+// LocalGroupNameTaken reports whether a LOCAL group has name, compared
+// case-insensitively.
 func (a *Account) LocalGroupNameTaken(name string) bool {
 	key := foldKey(name)
 	a.mu.RLock()
@@ -197,48 +150,22 @@ func (a *Account) UpdateLocalGroup(id, name, description string) (Group, error) 
 	newKey := foldKey(name)
 
 	a.mu.Lock()
+	defer a.mu.Unlock()
 	if err := a.errIfDeletedLocked(); err != nil {
-		a.mu.Unlock()
 		return Group{}, err
 	}
 	g, ok := a.groups[id]
 	if !ok {
-		hooks := a.hooks
-		a.mu.Unlock()
-		return Group{}, a.notLocal(hooks, id)
+		return Group{}, a.notLocalLocked(id)
 	}
-	if foldKey(g.g.Name) == newKey { // same name, or only its case changes
-		g.g.Name, g.g.Description, g.g.UpdatedAt = name, description, a.reg.now().UTC()
-		out := g.g
-		a.mu.Unlock()
-		return out, nil
+	oldKey := foldKey(g.g.Name)
+	if oldKey != newKey { // not the same name, nor only its case changed
+		if err := a.reg.groupRule(a.claimLocked(GroupLocal, name, newKey, false)); err != nil {
+			return Group{}, err
+		}
+		delete(a.names, oldKey)
+		a.names[newKey] = id
 	}
-	if _, taken := a.names[newKey]; taken {
-		a.mu.Unlock()
-		return Group{}, fmt.Errorf("%w: a LOCAL group has the name %q", ErrGroupNameTaken, name)
-	}
-	a.names[newKey] = ""
-	hooks := a.hooks
-	a.mu.Unlock()
-
-	if hooks.SCIMGroupNameTaken != nil && hooks.SCIMGroupNameTaken(name) {
-		a.releaseName(newKey)
-		return Group{}, fmt.Errorf("%w: the SCIM group %q has it", ErrGroupNameTaken, name)
-	}
-
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	if err := a.errIfDeletedLocked(); err != nil {
-		delete(a.names, newKey)
-		return Group{}, err
-	}
-	if a.groups[id] != g {
-		delete(a.names, newKey)
-		return Group{}, fmt.Errorf("%w: LOCAL group %q was deleted while it was being renamed", ErrGroupNotFound, id)
-	}
-	// Read the old name now: a parallel rename may have changed it.
-	delete(a.names, foldKey(g.g.Name))
-	a.names[newKey] = id
 	g.g.Name, g.g.Description, g.g.UpdatedAt = name, description, a.reg.now().UTC()
 	return g.g, nil
 }
@@ -253,9 +180,9 @@ func (a *Account) DeleteLocalGroup(id string) error {
 	}
 	g, ok := a.groups[id]
 	if !ok {
-		hooks := a.hooks
+		err := a.notLocalLocked(id)
 		a.mu.Unlock()
-		return a.notLocal(hooks, id)
+		return err
 	}
 	delete(a.groups, id)
 	delete(a.names, foldKey(g.g.Name))
@@ -264,10 +191,9 @@ func (a *Account) DeleteLocalGroup(id string) error {
 	return nil
 }
 
-// notLocal explains why id is not a LOCAL group. It is called without the
-// account's lock, since it may call a hook.
-func (a *Account) notLocal(h Hooks, id string) error {
-	if h.SCIMGroupExists != nil && h.SCIMGroupExists(id) {
+// notLocalLocked explains why id is not a LOCAL group. a.mu is held.
+func (a *Account) notLocalLocked(id string) error {
+	if a.isSCIMLocked(id) {
 		return fmt.Errorf("%w (group %q)", ErrGroupLocked, id)
 	}
 	return fmt.Errorf("%w: the account has no group with id %q", ErrGroupNotFound, id)
@@ -286,8 +212,7 @@ func (a *Account) Permissions(groupID string) []Permission {
 // DT-GROUP-LOCKED). Duplicates are dropped; an empty list removes every
 // permission. Refusals: ErrInvalidPermission naming the entry and the fault,
 // ErrPermissionLimit beyond Limits.MaxPermissionsPerGroup, ErrGroupNotFound
-// when groupID is neither a LOCAL group nor a SCIM group known to
-// Hooks.SCIMGroupExists.
+// when groupID is neither a LOCAL group nor a SCIM group of the account.
 func (a *Account) SetPermissions(groupID string, perms []Permission) error {
 	out := make([]Permission, 0, len(perms))
 	seen := make(map[Permission]struct{}, len(perms))
@@ -302,21 +227,13 @@ func (a *Account) SetPermissions(groupID string, perms []Permission) error {
 		out = append(out, p)
 	}
 
-	a.mu.RLock()
-	_, isLocal := a.groups[groupID]
-	hooks := a.hooks
-	a.mu.RUnlock()
-	if !isLocal && (hooks.SCIMGroupExists == nil || !hooks.SCIMGroupExists(groupID)) {
-		return fmt.Errorf("%w: the account has no group with id %q", ErrGroupNotFound, groupID)
-	}
-
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	if err := a.errIfDeletedLocked(); err != nil {
 		return err
 	}
-	if isLocal && a.groups[groupID] == nil {
-		return fmt.Errorf("%w: LOCAL group %q was deleted", ErrGroupNotFound, groupID)
+	if a.groups[groupID] == nil && !a.isSCIMLocked(groupID) {
+		return fmt.Errorf("%w: the account has no group with id %q", ErrGroupNotFound, groupID)
 	}
 	if lim := a.limits.MaxPermissionsPerGroup; len(out) > lim {
 		return fmt.Errorf("%w: %d distinct permissions given, maxPermissionsPerGroup is %d", ErrPermissionLimit, len(out), lim)
@@ -329,8 +246,7 @@ func (a *Account) SetPermissions(groupID string, perms []Permission) error {
 	return nil
 }
 
-// DeletePermissions drops every permission of a group. The SCIM side calls
-// it when a SCIM group is deleted, so a later group cannot inherit them.
+// DeletePermissions drops every permission of a group.
 func (a *Account) DeletePermissions(groupID string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()

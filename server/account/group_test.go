@@ -15,8 +15,9 @@ import (
 
 var uuidRE = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
 
-// fakeSCIM stands in for the SCIM store: its own lock, held while it asks
-// the account whether a LOCAL group has a name, as the real store will.
+// fakeSCIM stands in for the SCIM store: its own lock and its own
+// uniqueness of SCIM names, with a claim on the account around each create,
+// as the SCIM side takes one.
 type fakeSCIM struct {
 	mu    sync.Mutex
 	acct  *account.Account
@@ -26,39 +27,26 @@ type fakeSCIM struct {
 }
 
 func newFakeSCIM(a *account.Account) *fakeSCIM {
-	s := &fakeSCIM{acct: a, names: map[string]string{}, ids: map[string]bool{}}
-	a.SetHooks(account.Hooks{
-		SCIMGroupNameTaken: s.nameTaken,
-		SCIMGroupExists:    s.exists,
-		SCIMGroupCount:     s.count,
-	})
-	return s
+	return &fakeSCIM{acct: a, names: map[string]string{}, ids: map[string]bool{}}
 }
 
 func (s *fakeSCIM) create(name string) (string, error) {
+	c, err := s.acct.ClaimSCIMGroup(name)
+	if err != nil {
+		return "", err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := strings.ToLower(name)
-	if _, ok := s.names[key]; ok || s.acct.LocalGroupNameTaken(name) {
+	if _, ok := s.names[key]; ok {
+		c.Release()
 		return "", account.ErrGroupNameTaken
 	}
 	s.seq++
 	id := fmt.Sprintf("scim-%d", s.seq)
 	s.names[key], s.ids[id] = id, true
+	c.Commit(id)
 	return id, nil
-}
-
-func (s *fakeSCIM) nameTaken(name string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	_, ok := s.names[strings.ToLower(name)]
-	return ok
-}
-
-func (s *fakeSCIM) exists(id string) bool {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.ids[id]
 }
 
 func (s *fakeSCIM) count() int {

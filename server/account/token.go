@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
-	"github.com/scimconf/scimconf/server/violation"
 	"slices"
 	"sync/atomic"
 	"time"
@@ -32,9 +31,6 @@ type TokenInfo struct {
 	Description string     `json:"description"`
 	CreatedAt   time.Time  `json:"createdAt"`
 	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
-	// Value is always empty, except under the mock's violation
-	// show-token-values, which breaks DT-TOKEN-ONCE on purpose.
-	Value string `json:"-"`
 }
 
 type tokenEntry struct {
@@ -45,8 +41,6 @@ type tokenEntry struct {
 	seq       uint64
 
 	description string // guarded by account.mu
-	// value is kept only under violation show-token-values.
-	value string
 
 	// Authenticate touches these without the account's lock so that
 	// concurrent SCIM requests do not queue on one mutex.
@@ -55,7 +49,7 @@ type tokenEntry struct {
 }
 
 func (e *tokenEntry) info() TokenInfo {
-	t := TokenInfo{ID: e.id, Description: e.description, CreatedAt: e.createdAt, Value: e.value}
+	t := TokenInfo{ID: e.id, Description: e.description, CreatedAt: e.createdAt}
 	if lu := e.lastUsed.Load(); lu != nil {
 		c := *lu
 		t.LastUsedAt = &c
@@ -65,9 +59,11 @@ func (e *tokenEntry) info() TokenInfo {
 
 // GenerateToken creates a SCIM token with an optional description and
 // returns its info and its value. The value is shown this once: only its
-// SHA-256 is kept. It is refused with ErrNoVerifiedDomain while the account
-// has no verified domain (rule DT-DOMAIN-REQUIRED), with ErrTokenCap when the
-// account already has MaxTokens tokens (rule DT-TOKEN-CAP), and with
+// SHA-256 is kept. The registry's token rule (WithTokenRule, CheckToken)
+// may refuse it: by default with ErrNoVerifiedDomain while the account has
+// no verified domain (rule DT-DOMAIN-REQUIRED) and with ErrTokenCap when
+// the account already has MaxTokens tokens (rule DT-TOKEN-CAP). It is
+// refused
 // ErrInvalidDescription for a description longer than MaxNameLen characters
 // or with control characters.
 func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
@@ -89,11 +85,8 @@ func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
 	if err := a.errIfDeletedLocked(); err != nil {
 		return TokenInfo{}, "", err
 	}
-	if !a.hasVerifiedLocked() && !a.violated(violation.TokensWithoutDomain) {
-		return TokenInfo{}, "", ErrNoVerifiedDomain
-	}
-	if len(a.tokens) >= a.maxTokens() {
-		return TokenInfo{}, "", fmt.Errorf("%w (the account has %d)", ErrTokenCap, len(a.tokens))
+	if err := a.reg.tokenRule(TokenClaim{Tokens: len(a.tokens), MaxTokens: MaxTokens, VerifiedDomain: a.hasVerifiedLocked()}); err != nil {
+		return TokenInfo{}, "", err
 	}
 	if _, dup := a.tokens[public]; dup {
 		return TokenInfo{}, "", fmt.Errorf("%w: it produced a token id already in use", errRandom)
@@ -106,9 +99,6 @@ func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
 		seq:         a.nextSeqLocked(),
 		description: description,
 	}
-	if a.violated(violation.ShowTokenValues) {
-		e.value = value
-	}
 	a.reg.mu.Lock()
 	if _, dup := a.reg.tokens[e.hash]; dup {
 		a.reg.mu.Unlock()
@@ -118,6 +108,41 @@ func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
 	a.reg.mu.Unlock()
 	a.tokens[public] = e
 	return e.info(), value, nil
+}
+
+// TokenClaim is what an account holds when a SCIM token is to be generated.
+type TokenClaim struct {
+	Tokens         int  // tokens the account has
+	MaxTokens      int  // MaxTokens
+	VerifiedDomain bool // the account has a verified domain
+}
+
+// TokenRule judges a claim for a new token: nil lets the token be
+// generated.
+type TokenRule func(TokenClaim) error
+
+// CheckToken is Dynatrace's token rule: no token without a verified domain
+// (DT-DOMAIN-REQUIRED, ErrNoVerifiedDomain), at most MaxTokens tokens
+// (DT-TOKEN-CAP, ErrTokenCap).
+func CheckToken(c TokenClaim) error {
+	if !c.VerifiedDomain {
+		return ErrNoVerifiedDomain
+	}
+	if c.Tokens >= c.MaxTokens {
+		return fmt.Errorf("%w (the account has %d)", ErrTokenCap, c.Tokens)
+	}
+	return nil
+}
+
+// WithTokenRule sets the rule that judges every new token; the default is
+// CheckToken. It is called under the account's lock: it must not call the
+// account.
+func WithTokenRule(rule TokenRule) Option {
+	return func(r *Registry) {
+		if rule != nil {
+			r.tokenRule = rule
+		}
+	}
 }
 
 // Tokens lists the account's tokens in the order they were generated,
@@ -163,9 +188,7 @@ func (a *Account) UpdateTokenDescription(id, description string) (TokenInfo, err
 	if !ok {
 		return TokenInfo{}, fmt.Errorf("%w: the account has no token with id %q", ErrTokenNotFound, id)
 	}
-	if !a.violated(violation.TokenDescriptionFrozen) {
-		e.description = description
-	}
+	e.description = description
 	return e.info(), nil
 }
 
@@ -182,9 +205,6 @@ func (a *Account) DeleteToken(id string) error {
 		return fmt.Errorf("%w: the account has no token with id %q", ErrTokenNotFound, id)
 	}
 	delete(a.tokens, id)
-	if a.violated(violation.KeepDeletedToken) {
-		return nil // the value still opens the account
-	}
 	e.revoked.Store(true)
 	a.reg.mu.Lock()
 	delete(a.reg.tokens, e.hash)

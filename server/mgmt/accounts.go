@@ -156,7 +156,7 @@ func (a *api) deleteDomain(w http.ResponseWriter, r *http.Request) {
 }
 
 func tokenView(t account.TokenInfo) Token {
-	return Token{ID: t.ID, Description: t.Description, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt, Value: t.Value}
+	return Token{ID: t.ID, Description: t.Description, CreatedAt: t.CreatedAt, LastUsedAt: t.LastUsedAt}
 }
 
 func (a *api) createToken(w http.ResponseWriter, r *http.Request) {

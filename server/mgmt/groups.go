@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 	"time"
 
@@ -42,7 +41,7 @@ func (a *api) scimView(ctx context.Context, acct *account.Account, st store.Stor
 	return Group{
 		ID:          res.ID,
 		Name:        name,
-		Type:        a.scimType(),
+		Type:        GroupSCIM,
 		MemberCount: len(members),
 		Permissions: permissionsView(acct.Permissions(res.ID)),
 		CreatedAt:   nonZero(created),
@@ -195,10 +194,6 @@ func (a *api) updateGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	cur, isLocal := acct.LocalGroup(id)
-	if !isLocal && a.violations.On(violation.UnlockedSCIMGroups) && body != nil && body.Name.set && !body.Name.null {
-		a.renameSCIMGroup(w, r, acct, id, body.Name.value)
-		return
-	}
 	if !isLocal {
 		a.lockedOrMissing(w, r, acct, id)
 		return
@@ -232,10 +227,6 @@ func (a *api) deleteGroup(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("groupId")
-	if _, isLocal := acct.LocalGroup(id); !isLocal && a.violations.On(violation.UnlockedSCIMGroups) {
-		a.deleteSCIMGroup(w, r, acct, id)
-		return
-	}
 	if _, isLocal := acct.LocalGroup(id); !isLocal {
 		a.lockedOrMissing(w, r, acct, id)
 		return

@@ -68,6 +68,9 @@ type Deps struct {
 	// Violations are the mock's violation switches, listed and changed
 	// under /mock/v1/violations; nil serves an empty, unchangeable set.
 	Violations *violation.Set
+	// Wrap, when set, wraps the routes inside the admin token check: a
+	// middleware that sees only authenticated requests.
+	Wrap func(http.Handler) http.Handler
 }
 
 // api is the handler state shared by every endpoint.
@@ -181,7 +184,11 @@ func New(d Deps) http.Handler {
 	} else {
 		mux.Handle(Prefix+"/dns/", a.dns.Handler())
 	}
-	return a.recoverer(a.authenticate(mux))
+	var h http.Handler = mux
+	if d.Wrap != nil {
+		h = d.Wrap(h)
+	}
+	return a.recoverer(a.authenticate(h))
 }
 
 // routes lists every endpoint. The DNS endpoints are served by the DNS

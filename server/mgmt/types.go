@@ -45,8 +45,8 @@ type Token struct {
 	Description string     `json:"description"`
 	CreatedAt   time.Time  `json:"createdAt"`
 	LastUsedAt  *time.Time `json:"lastUsedAt,omitempty"`
-	// Value is never shown, except under the violation
-	// show-token-values.
+	// Value is never shown by this API (rule DT-TOKEN-ONCE); the field
+	// is here for a server that breaks the rule, so that Client reads it.
 	Value string `json:"token,omitempty"`
 }
 

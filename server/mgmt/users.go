@@ -3,7 +3,6 @@ package mgmt
 import (
 	"context"
 	"fmt"
-	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 
 	"github.com/scimconf/scimconf/server/mgmt/apijson"
@@ -22,7 +21,7 @@ func (a *api) userView(ctx context.Context, st store.Store, res *store.Resource)
 	}
 	// Only an explicit false disables: a user without "active" has never
 	// been disabled (rule DT-USER-DISABLE).
-	if active, ok := res.Doc["active"].(bool); ok && !active && !a.violations.On(violation.DisabledShownActive) {
+	if active, ok := res.Doc["active"].(bool); ok && !active {
 		u.Status = UserDisabled
 	}
 	if groups, err := st.GroupsOf(ctx, res.ID); err == nil && groups != nil {

@@ -199,16 +199,20 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		// Cursors are signed; a key from the seed makes them repeatable.
 		inst.tenancy.cursorKey = []byte(determinism.New(opts.Seed ^ 0xc0).Hex(32))
 	}
-	inst.tenancy.violations = violations
-	inst.Registry = account.NewRegistry(resolver,
-		account.WithViolations(violations),
+	inst.tenancy.violations, inst.tenancy.resolver = violations, resolver
+	tokens := violation.NewTokens(violations)
+	inst.Registry = account.NewRegistry(resolver, append(violation.AccountOptions(violations),
 		account.WithLimits(opts.Limits),
 		account.WithClock(clock),
 		account.WithRandom(random),
 		account.WithAccountCreated(inst.tenancy.add),
 		account.WithAccountDeleted(inst.tenancy.remove),
-	)
+	)...)
 	inst.tenancy.registry = inst.Registry
+	inst.tenancy.authenticate = tokens.Authenticate(inst.tenancy.authenticateToken, func(id string) bool {
+		_, ok := inst.Registry.Account(id)
+		return ok
+	})
 
 	ln, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
@@ -229,6 +233,12 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		Double:     inst.double(),
 		Logger:     opts.Logger,
 		Violations: violations,
+		Wrap: violation.Management(violations, violation.ManagementDeps{
+			Registry: inst.Registry,
+			Tokens:   tokens,
+			Store:    inst.tenancy.store,
+			Group:    inst.tenancy.set().ResourceType("Group"),
+		}),
 	})
 	mux := http.NewServeMux()
 	mux.Handle(mgmt.Prefix+"/", admin)
@@ -378,6 +388,10 @@ type tenancy struct {
 	setName  string
 	// violations reach every account's store, provider and policy.
 	violations *violation.Set
+	// resolver is what domain-needs-txt-forever asks again.
+	resolver account.Resolver
+	// authenticate is authenticateToken with the switches that break it.
+	authenticate func(ctx context.Context, token string) (string, error)
 	// clock and newID, when set, replace the stores' wall clock and random
 	// ids (deterministic mode).
 	clock     func() time.Time
@@ -400,20 +414,20 @@ func (t *tenancy) set() *schema.Set {
 
 func (t *tenancy) add(a *account.Account) {
 	set := t.set()
-	st := store.NewMemory(set, store.WithViolations(t.violations), store.WithClock(t.clock), store.WithIDGenerator(t.newID),
-		store.WithCursorKey(t.cursorKey))
+	var st store.Store = store.NewMemory(set, append(violation.StoreOptions(t.violations),
+		store.WithClock(t.clock), store.WithIDGenerator(t.newID), store.WithCursorKey(t.cursorKey))...)
+	// Every SCIM group takes its name and place through the account.
+	st = dynatrace.Groups(a, st)
+	st = violation.Store(t.violations, st)
 	p := provider.New(set, st, t.opts.Provider)
 	p.Violations = t.violations
-	p.Policy = &dynatrace.Policy{Account: a, Store: st, Violations: t.violations}
+	domains := violation.VerifiedDomains(t.violations, func(_ context.Context, d string) bool { return a.IsVerified(d) }, a, t.resolver)
+	p.Policy = &dynatrace.Policy{Users: violation.UserRule(t.violations, dynatrace.Users(dynatrace.DomainsFunc(domains)))}
 	a.SetHooks(account.Hooks{
-		SCIMGroupNameTaken: func(name string) bool { return groupNameTaken(st, set, name) },
-		SCIMGroupExists: func(id string) bool {
-			_, err := st.Get(context.Background(), set.ResourceType("Group"), id)
-			return err == nil
-		},
-		SCIMGroupCount: func() int { return st.Count(context.Background(), set.ResourceType("Group")) },
+		// The account owns maxGroups (its group rule); the store enforces
+		// the rest.
 		OnLimitsChange: func(l account.Limits) {
-			st.SetLimits(store.Limits{MaxUsers: l.MaxUsers, MaxGroups: l.MaxGroups, MaxGroupsPerUser: l.MaxGroupsPerUser})
+			st.SetLimits(store.Limits{MaxUsers: l.MaxUsers, MaxGroupsPerUser: l.MaxGroupsPerUser})
 		},
 	})
 	t.mu.Lock()
@@ -429,6 +443,11 @@ func (t *tenancy) remove(a *account.Account) {
 
 // Authenticate implements server.Tenancy.
 func (t *tenancy) Authenticate(ctx context.Context, token string) (string, error) {
+	return t.authenticate(ctx, token)
+}
+
+// authenticateToken is the account a SCIM token opens.
+func (t *tenancy) authenticateToken(ctx context.Context, token string) (string, error) {
 	a, err := t.registry.Authenticate(token)
 	if err != nil {
 		return "", server.ErrUnauthorized
@@ -449,16 +468,6 @@ func (t *tenancy) store(accountID string) store.Store {
 		return p.Store
 	}
 	return nil
-}
-
-func groupNameTaken(st store.Store, set *schema.Set, name string) bool {
-	rt := set.ResourceType("Group")
-	f, err := filterDisplayName(rt, name)
-	if err != nil {
-		return false
-	}
-	page, err := st.List(context.Background(), rt, store.Query{Filter: f, StartIndex: 1, Count: 0})
-	return err == nil && page.TotalResults > 0
 }
 
 // double hands the test-double endpoints to the management API.

@@ -69,11 +69,12 @@ func fold(s string) string {
 }
 
 // checkUnique returns a 409 uniqueness when doc repeats a unique value held
-// by a record other than self.
-func (t *table) checkUnique(doc map[string]any, self *record) error {
+// by a record other than self; must, when not nil, says which indexed
+// attributes must be unique in this write.
+func (t *table) checkUnique(doc map[string]any, self *record, must func(*schema.Attribute) bool) error {
 	for _, u := range t.unique {
 		v, present := doc[u.attr.Name]
-		if !present {
+		if !present || must != nil && !must(u.attr) {
 			continue
 		}
 		k, ok := indexKey(u.attr, v)

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 
 	"github.com/scimconf/scimconf/server/scimerror"
@@ -118,7 +117,7 @@ func (o *overlay) Add(mb Member) error {
 	if r == nil {
 		return scimerror.BadRequest(scimerror.InvalidValue, "members: no User or Group has the id %q", id)
 	}
-	if max := o.m.limits.MaxGroupsPerUser; max > 0 && !o.m.violations.On(violation.IgnoreGroupsPerUser) {
+	if max := o.m.enforcedLimits().MaxGroupsPerUser; max > 0 {
 		n := len(o.m.memberOf[id])
 		if !o.base.has(id) {
 			n++

@@ -14,7 +14,6 @@ import (
 
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/scimerror"
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 // Memory is the in-memory Store of one account. Build it with NewMemory.
@@ -29,8 +28,10 @@ type Memory struct {
 	now    func() time.Time
 	newID  func() string
 	limits Limits
-	// violations are the mock's violation switches (violations.go).
-	violations *violation.Set
+	// enforced and unique are the seams of WithEnforcedLimits and
+	// WithUniqueness; nil keeps the defaults.
+	enforced func(Limits) Limits
+	unique   func(ctx context.Context, rt *schema.ResourceType, a *schema.Attribute) bool
 
 	// cursorKey authenticates cursors (see cursor.go); cursorTimeout, when
 	// positive, makes older cursors expire.
@@ -74,6 +75,21 @@ func WithIDGenerator(newID func() string) Option {
 
 // WithLimits sets the account's limits (see SetLimits).
 func WithLimits(l Limits) Option { return func(m *Memory) { m.limits = l } }
+
+// WithEnforcedLimits sets f, which sees the account's limits each time one
+// is enforced and returns the limits to enforce. It is read at every check,
+// never cached, so what f returns may change while the store serves; the
+// default enforces the limits as set.
+func WithEnforcedLimits(f func(Limits) Limits) Option { return func(m *Memory) { m.enforced = f } }
+
+// WithUniqueness sets f, which decides for each create and update whether
+// the values of attribute a of resource type rt must be unique. The store
+// indexes every attribute whose uniqueness is "server" or "global" (RFC 7643
+// section 2.2) whatever f says; f only decides whether a write that repeats
+// an indexed value is refused. The default refuses every repeat.
+func WithUniqueness(f func(ctx context.Context, rt *schema.ResourceType, a *schema.Attribute) bool) Option {
+	return func(m *Memory) { m.unique = f }
+}
 
 // WithCursorTimeout makes cursors older than d expire (400 expiredCursor,
 // RFC 9865's cursorTimeout). Zero, the default, keeps them valid until Reset:
@@ -273,10 +289,9 @@ func (m *Memory) Create(ctx context.Context, rt *schema.ResourceType, doc map[st
 		return nil, scimerror.BadRequest(scimerror.InvalidValue, "a %s has no members", t.rt.Name)
 	}
 	d := t.cleanDoc(doc)
-	if err := m.checkUnique(t, d, nil); err != nil {
+	if err := m.checkUnique(ctx, t, d, nil); err != nil {
 		return nil, err
 	}
-	m.raceWindow()
 	id := ""
 	for range 10 {
 		if c := m.newID(); c != "" && m.all[c] == nil {
@@ -315,14 +330,12 @@ func (m *Memory) Create(ctx context.Context, rt *schema.ResourceType, doc map[st
 
 func (m *Memory) checkCount(t *table) error {
 	max, rule, what := 0, "", ""
+	l := m.enforcedLimits()
 	switch strings.ToLower(t.rt.Name) {
 	case "user":
-		max, rule, what = m.limits.MaxUsers, "DT-USER-LIMIT", "users"
-		if m.violations.On(violation.IgnoreUserLimit) {
-			max = 0
-		}
+		max, rule, what = l.MaxUsers, "DT-USER-LIMIT", "users"
 	case "group":
-		max, rule, what = m.limits.MaxGroups, "DT-GROUP-LIMIT", "groups"
+		max, rule, what = l.MaxGroups, "DT-GROUP-LIMIT", "groups"
 	}
 	if max > 0 && len(t.byID) >= max {
 		return scimerror.New(http.StatusBadRequest, "", "the account has reached its maximum of %d %s", max, what).WithRule(rule)
@@ -392,7 +405,7 @@ func (m *Memory) Update(ctx context.Context, rt *schema.ResourceType, id string,
 		docChanged = !equalValue(d, r.doc)
 	}
 	if docChanged {
-		if err := m.checkUnique(t, d, r); err != nil {
+		if err := m.checkUnique(ctx, t, d, r); err != nil {
 			return nil, err
 		}
 	}
@@ -453,7 +466,7 @@ func (m *Memory) DeleteIf(ctx context.Context, rt *schema.ResourceType, id strin
 		}
 		delete(m.groups, id)
 	}
-	m.unindexDeleted(t, r)
+	t.unindex(r)
 	delete(t.byID, id)
 	delete(m.all, id)
 	r.dead = true
@@ -552,6 +565,25 @@ func (m *Memory) SetLimits(l Limits) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.limits = l
+}
+
+// enforcedLimits are the limits a check enforces (WithEnforcedLimits).
+// m.mu is held.
+func (m *Memory) enforcedLimits() Limits {
+	if m.enforced != nil {
+		return m.enforced(m.limits)
+	}
+	return m.limits
+}
+
+// checkUnique returns a 409 uniqueness when doc repeats a value held by a
+// record other than self in an attribute that must be unique
+// (WithUniqueness). m.mu is held.
+func (m *Memory) checkUnique(ctx context.Context, t *table, doc map[string]any, self *record) error {
+	if m.unique == nil {
+		return t.checkUnique(doc, self, nil)
+	}
+	return t.checkUnique(doc, self, func(a *schema.Attribute) bool { return m.unique(ctx, t.rt, a) })
 }
 
 // Limits returns the account's current limits.
