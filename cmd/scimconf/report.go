@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/reports"
-	"github.com/scimconf/scimconf/suites/rules"
 )
 
 // errMustFailed is runReport's error when the verdict fails: a MUST rule
@@ -56,7 +56,7 @@ Exit status:
 	}
 	// "Proved by": the violation switch of the mock that makes each
 	// rule's specs fail, from the catalogue (make sensitivity checks it).
-	opts := reports.Options{Title: *title, StrictShould: *strict, Switches: rules.SwitchesByRule()}
+	opts := reports.Options{Title: *title, StrictShould: *strict, Switches: catalogue.SwitchesByRule()}
 	runs, err := reports.Load(files...)
 	if err != nil {
 		fmt.Fprintf(stderr, "scimconf report: %v\n", err)

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/sensitivity"
 	"github.com/scimconf/scimconf/server/violation"
-	"github.com/scimconf/scimconf/suites/rules"
 )
 
 func runSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -20,7 +20,7 @@ runs them with no switch (the baseline, which must pass), then once per switch
 which rules failed from Ginkgo's JSON reports, and prints the kill matrix.
 
 It fails when the baseline fails, when a switch is caught by no spec, when a switch does
-not fail a rule it proves (suites/rules/switches.go), when it fails a rule it is not
+not fail a rule it proves (catalogue/switches.go), when it fails a rule it is not
 declared for, or when a rule has no switch.
 
 CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse HEAD).`, stderr)
@@ -38,7 +38,7 @@ CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse
 	}
 	if *list {
 		for _, s := range violation.Known() {
-			proves, cross := rules.Expected(s.Name)
+			proves, cross := catalogue.Expected(s.Name)
 			fmt.Fprintf(stdout, "%-38s proves %v, may also fail %v\n    %s\n", s.Name, proves, cross, s.Description)
 		}
 		return nil
