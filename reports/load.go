@@ -74,6 +74,9 @@ type Spec struct {
 	Suite string
 	// Text is the spec's full text: its containers and its own text.
 	Text string
+	// Node is the leaf node's type: It, or a suite-level node such as
+	// BeforeSuite.
+	Node types.NodeType
 	// Rules are the spec's labels that name a rule of the catalogue; Tags
 	// are its other labels ("read-only", "admin", unknown ones).
 	Rules []string
@@ -211,6 +214,7 @@ func fromSpecReport(suite string, sr types.SpecReport) *Spec {
 	spec := &Spec{
 		Suite:    suite,
 		Text:     sr.FullText(),
+		Node:     sr.LeafNodeType,
 		State:    sr.State,
 		Message:  sr.Failure.Message,
 		Attempts: sr.NumAttempts,

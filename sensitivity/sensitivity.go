@@ -18,7 +18,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,9 +31,9 @@ import (
 	"sync"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/scimconf/scimconf/catalogue"
+	"github.com/scimconf/scimconf/internal/sourcetree"
+	"github.com/scimconf/scimconf/reports"
 	"github.com/scimconf/scimconf/server/violation"
 )
 
@@ -191,7 +190,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			fmt.Fprintf(opts.Log, format+"\n", args...)
 		}
 	}
-	root, err := moduleRoot(opts.Dir)
+	root, err := sourcetree.Root(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -321,24 +320,6 @@ func profileList(ps []catalogue.Profile) string {
 	return strings.Join(s, ", ")
 }
 
-// moduleRoot walks up from dir to the directory holding go.mod.
-func moduleRoot(dir string) (string, error) {
-	d, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod in %s or above: run from inside the scimconf module", dir)
-		}
-		d = parent
-	}
-}
-
 // targetEnv are the variables that would point a suite at another target
 // or change what it runs; a sensitivity run always uses the embedded mock
 // with everything on.
@@ -394,41 +375,34 @@ func tail(s string, n int) string {
 	return "..." + s[len(s)-n:]
 }
 
-// ReadReport reads a Ginkgo JSON report and returns the rule IDs whose
-// specs failed (a failed spec fails every rule it is labelled with), the
-// failed specs, and why the suite as a whole failed ("" when it ran).
+// ReadReport reads a Ginkgo JSON report (with package reports' reader)
+// and returns the rule IDs whose specs failed (a failed spec fails every
+// rule it is labelled with), the failed specs, and why the suite as a whole
+// failed ("" when it ran).
 func ReadReport(path string) (failed []string, specs []FailedSpec, suiteFailure string) {
-	b, err := os.ReadFile(path)
+	runs, err := reports.Load(path)
 	if err != nil {
 		return nil, nil, "no Ginkgo report: " + err.Error()
 	}
-	var reports []types.Report
-	if err := json.Unmarshal(b, &reports); err != nil {
-		return nil, nil, "the Ginkgo report is not JSON: " + err.Error()
-	}
-	if len(reports) == 0 {
-		return nil, nil, "the Ginkgo report is empty"
-	}
 	seen := map[string]bool{}
-	for _, rep := range reports {
-		for _, s := range rep.SpecReports {
-			if !s.State.Is(types.SpecStateFailureStates) {
+	for _, run := range runs {
+		for _, suite := range run.Suites {
+			if len(suite.NodeFailures) > 0 {
+				n := suite.NodeFailures[0]
+				return nil, nil, fmt.Sprintf("%s failed: %s", n.Node, firstLine(n.Message))
+			}
+		}
+		for _, s := range run.Specs() {
+			if s.Outcome() != reports.StatusFail {
 				continue
 			}
-			if s.LeafNodeType != types.NodeTypeIt {
-				return nil, nil, fmt.Sprintf("%s failed: %s", s.LeafNodeType, firstLine(s.Failure.Message))
-			}
-			fs := FailedSpec{Text: s.FullText()}
-			for _, l := range s.Labels() {
-				if _, ok := catalogue.ByID(l); ok {
-					fs.Rules = append(fs.Rules, l)
-					if !seen[l] {
-						seen[l] = true
-						failed = append(failed, l)
-					}
+			specs = append(specs, FailedSpec{Text: s.Text, Rules: s.Rules})
+			for _, id := range s.Rules {
+				if !seen[id] {
+					seen[id] = true
+					failed = append(failed, id)
 				}
 			}
-			specs = append(specs, fs)
 		}
 	}
 	slices.Sort(failed)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -10,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/scimconf/scimconf/internal/sourcetree"
 )
 
 func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -35,7 +36,7 @@ from inside the checkout. Exit status: 0 when every MUST rule passes, 1 otherwis
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	root, err := moduleRoot()
+	root, err := sourcetree.Root("")
 	if err != nil {
 		return err
 	}
@@ -113,23 +114,4 @@ func runName(name, target string) string {
 		return u.Host
 	}
 	return "embedded-mock"
-}
-
-// moduleRoot finds the scimconf checkout at or above the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.Contains(string(b), "module github.com/scimconf/scimconf\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside a scimconf checkout: the suites run from the source tree (cd into it, or use make conformance)")
-		}
-		dir = parent
-	}
 }
