@@ -27,8 +27,8 @@ func addJournalFlags(fs interface {
 	Bool(name string, value bool, usage string) *bool
 }) *journalFlags {
 	return &journalFlags{
-		url:          fs.String("url", env("ADMIN_URL", "http://127.0.0.1:8080/mock/v1"), describe("management API base URL, as printed by serve", "ADMIN_URL")),
-		token:        fs.String("token", env("ADMIN_TOKEN", ""), describe("management API token, as printed by serve", "ADMIN_TOKEN")),
+		url:          fs.String("url", "http://127.0.0.1:8080/mock/v1", describe("management API base URL, as printed by serve", "ADMIN_URL")),
+		token:        fs.String("token", "", describe("management API token, as printed by serve", "ADMIN_TOKEN")),
 		method:       fs.String("method", "", "only this method (PATCH)"),
 		path:         fs.String("path", "", "only paths with this prefix or pattern, full or below the SCIM base URL (/Users, /Groups/*)"),
 		resourceType: fs.String("resource-type", "", "only User or Group"),
