@@ -149,7 +149,10 @@ func seed(ctx context.Context, c *http.Client, cfg Config, progress io.Writer) (
 }
 
 func call(ctx context.Context, c *http.Client, cfg Config, method, path string, body, out any) (int, error) {
-	b, _ := json.Marshal(body)
+	b, err := json.Marshal(body)
+	if err != nil {
+		return 0, err
+	}
 	req, err := http.NewRequestWithContext(ctx, method, cfg.BaseURL+path, bytes.NewReader(b))
 	if err != nil {
 		return 0, err
@@ -182,7 +185,13 @@ func measure(ctx context.Context, c *http.Client, cfg Config, name string, targe
 				if i > cfg.MaxRequests {
 					return
 				}
-				req, _ := http.NewRequestWithContext(ctx, "GET", target(i), nil)
+				req, err := http.NewRequestWithContext(ctx, "GET", target(i), nil)
+				if err != nil {
+					// A target URL that does not parse fails every
+					// request alike: count it, as a failed exchange is.
+					errs.Add(1)
+					continue
+				}
 				req.Header.Set("Authorization", "Bearer "+cfg.Token)
 				t0 := time.Now()
 				resp, err := c.Do(req)

@@ -1,18 +1,14 @@
 package reports
 
 import (
-	"bytes"
-	"encoding/json"
-	"fmt"
 	"html/template"
 	"io"
 	"maps"
-	"net/http"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
+	"github.com/scimconf/scimconf/reportpage"
 )
 
 // HTML writes one self-contained page: no external asset, inline CSS, no
@@ -57,12 +53,12 @@ type suiteLeftovers struct {
 }
 
 type matrixGroup struct {
-	Profile rules.Profile
+	Profile catalogue.Profile
 	Rows    []matrixRow
 }
 
 type matrixRow struct {
-	Rule     rules.Rule
+	Rule     catalogue.Rule
 	Switches []string
 	Cells    []matrixCell
 	// Differs marks a rule whose status is not the same on every target.
@@ -122,7 +118,7 @@ func newPage(runs []Run, opts Options) page {
 		}
 		p.Runs = append(p.Runs, pr)
 	}
-	for j, rule := range rules.All() {
+	for j, rule := range catalogue.All() {
 		if len(p.Groups) == 0 || p.Groups[len(p.Groups)-1].Profile != rule.Profile {
 			p.Groups = append(p.Groups, matrixGroup{Profile: rule.Profile})
 		}
@@ -138,48 +134,19 @@ func newPage(runs []Run, opts Options) page {
 	return p
 }
 
+// funcs are the conformance page's own template functions; the shared ones
+// (cls, pretty, headers, statusText, statusClass, ms, style) and the
+// "exchange" block come from reportpage.
 var funcs = template.FuncMap{
 	"headline": headline,
-	// cls turns a status into a CSS class ("not run" has a space).
-	"cls": func(s Status) string { return strings.ReplaceAll(string(s), " ", "") },
-	// pretty indents a JSON body, and leaves anything else as sent.
-	"pretty": func(body string) string {
-		var b bytes.Buffer
-		if json.Valid([]byte(body)) && json.Indent(&b, []byte(body), "", "  ") == nil {
-			return b.String()
-		}
-		return body
-	},
-	"headers": func(h map[string][]string) string {
-		var lines []string
-		for _, k := range slices.Sorted(maps.Keys(h)) {
-			lines = append(lines, k+": "+strings.Join(h[k], ", "))
-		}
-		return strings.Join(lines, "\n")
-	},
-	"statusText": func(code int) string {
-		return strings.TrimSpace(fmt.Sprintf("%d %s", code, http.StatusText(code)))
-	},
-	"statusClass": func(code int) string {
-		switch {
-		case code >= 500:
-			return "s5"
-		case code >= 400:
-			return "s4"
-		case code >= 300:
-			return "s3"
-		}
-		return "s2"
-	},
-	"ms": func(ms float64) string { return fmt.Sprintf("%.1f ms", ms) },
-	"url": func(r rules.Rule) template.URL {
+	"url": func(r catalogue.Rule) template.URL {
 		// Rule.URL builds https links from the catalogue, never from a
 		// report, so it is trusted.
 		return template.URL(r.URL())
 	},
 }
 
-var pageTemplate = template.Must(template.New("page").Funcs(funcs).Parse(pageHTML))
+var pageTemplate = template.Must(reportpage.Template("page").Funcs(funcs).Parse(pageHTML))
 
 const pageHTML = `<!DOCTYPE html>
 <html lang="en">
@@ -187,60 +154,7 @@ const pageHTML = `<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{.Title}}</title>
-<style>
-:root { color-scheme: light dark; --fg: #1f2328; --bg: #fff; --muted: #59636e; --line: #d1d9e0; --code: #f6f8fa; --head: #f6f8fa;
-  --pass: #1a7f37; --fail: #cf222e; --skip: #9a6700; --notrun: #6e7781; }
-@media (prefers-color-scheme: dark) {
-  :root { --fg: #e6edf3; --bg: #0d1117; --muted: #9198a1; --line: #3d444d; --code: #151b23; --head: #151b23;
-    --pass: #2f9e48; --fail: #da3633; --skip: #bb8009; --notrun: #656c76; }
-}
-* { box-sizing: border-box; }
-body { font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--fg); background: var(--bg);
-  margin: 0 auto; padding: 1rem 2rem 4rem; max-width: 1600px; }
-h1 { font-size: 1.6rem; margin: .5rem 0; }
-h2 { font-size: 1.3rem; margin-top: 2.5rem; border-bottom: 1px solid var(--line); padding-bottom: .3rem; }
-h3 { font-size: 1.1rem; margin-top: 1.5rem; }
-h4 { margin: .5rem 0 .2rem; font-size: 1rem; }
-a { color: inherit; }
-code, pre, .mono { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; }
-pre { background: var(--code); border: 1px solid var(--line); border-radius: 6px; padding: .5rem .75rem; margin: .25rem 0;
-  overflow-x: auto; white-space: pre-wrap; word-break: break-word; }
-table { border-collapse: collapse; margin: .5rem 0; }
-th, td { border: 1px solid var(--line); padding: .3rem .6rem; text-align: left; vertical-align: top; }
-thead th { background: var(--head); position: sticky; top: 0; z-index: 1; }
-td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-.muted, .summary { color: var(--muted); }
-.summary { font-size: 12.5px; }
-nav a { margin-right: 1rem; }
-.verdict { border-radius: 6px; padding: .6rem 1rem; margin: 1rem 0; border: 2px solid; }
-.verdict.pass { border-color: var(--pass); }
-.verdict.fail { border-color: var(--fail); }
-.verdict ul { margin: .3rem 0 0; padding-left: 1.2rem; }
-.verdict strong { font-size: 1.2rem; }
-.badge { display: inline-block; min-width: 4.5em; text-align: center; padding: 0 .5em; border-radius: 1em; color: #fff;
-  font-weight: 600; font-size: 12px; white-space: nowrap; }
-.badge.pass { background: var(--pass); } .badge.fail { background: var(--fail); }
-.badge.skip { background: var(--skip); } .badge.notrun { background: var(--notrun); }
-.level { font-weight: 600; font-size: 12px; }
-.level.MUST { color: var(--fail); } .level.SHOULD { color: var(--skip); } .level.MAY { color: var(--muted); }
-tr.group th { background: var(--head); font-size: 1rem; }
-tr.differs td:first-child { box-shadow: inset 4px 0 0 var(--skip); }
-details.specs summary { cursor: pointer; font-size: 12.5px; color: var(--muted); }
-details.specs ul { margin: .2rem 0; padding-left: 1.1rem; font-size: 12.5px; }
-li.pass::marker { color: var(--pass); } li.fail::marker { color: var(--fail); } li.skip::marker { color: var(--skip); }
-li.fail { font-weight: 600; }
-article.failure { border-left: 4px solid var(--fail); padding: .2rem 0 .2rem 1rem; margin: 1rem 0; }
-details.spec { margin: .4rem 0; border: 1px solid var(--line); border-radius: 6px; padding: .3rem .6rem; }
-details.spec > summary { cursor: pointer; }
-details.spec[open] > summary { margin-bottom: .4rem; }
-dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0 1rem; margin: .3rem 0; }
-dl.facts dt { color: var(--muted); } dl.facts dd { margin: 0; }
-ol.transcript { padding-left: 1.6rem; }
-ol.transcript > li { margin: .6rem 0; }
-.req, .resp { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: 12.5px; word-break: break-all; }
-.resp.err, .s5, .s4 { color: var(--fail); } .s3 { color: var(--skip); } .s2 { color: var(--pass); }
-pre.headers { color: var(--muted); }
-</style>
+<style>{{style}}</style>
 </head>
 <body>
 <header>
@@ -346,8 +260,4 @@ pre.headers { color: var(--muted); }
 <ol class="transcript">{{range .Exchanges}}<li>{{template "exchange" .}}</li>{{end}}</ol>{{else}}<p class="muted">No HTTP exchange was recorded.</p>{{end}}
 </details>{{end}}
 
-{{define "exchange"}}<div class="req">→ <strong>{{.Method}}</strong> {{.URL}}</div>
-{{with headers .RequestHeaders}}<pre class="headers">{{.}}</pre>{{end}}{{with .RequestBody}}<pre class="body">{{pretty .}}</pre>{{end}}
-{{if .Error}}<div class="resp err">← error: {{.Error}}</div>{{else}}<div class="resp">← <strong class="{{statusClass .Status}}">{{statusText .Status}}</strong> <span class="muted">{{ms .Millis}}</span></div>
-{{with headers .ResponseHeaders}}<pre class="headers">{{.}}</pre>{{end}}{{with .ResponseBody}}<pre class="body">{{pretty .}}</pre>{{end}}{{end}}{{end}}
 `

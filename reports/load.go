@@ -1,6 +1,6 @@
 // Package reports owns what a conformance run tells people: it reads the
 // Ginkgo JSON reports of the profile suites, maps every spec to the rules
-// its labels name (suites/rules), and renders the rule matrix as a Markdown
+// its labels name (catalogue), and renders the rule matrix as a Markdown
 // summary, one self-contained HTML page (with the HTTP transcript of every
 // failure) and a verdict for CI. Several runs (one per target) render side
 // by side, server by server.
@@ -23,13 +23,12 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
+	"github.com/scimconf/scimconf/reportpage"
 )
 
 // Report entry names the suites write (suites/scimtest).
 const (
-	// EntryHTTP names a spec's report entry holding one HTTP exchange.
-	EntryHTTP = "http"
 	// EntryLeftovers names the suite-level entry listing the resources a run
 	// left behind (and the harness then removed), one per line.
 	EntryLeftovers = "leftovers"
@@ -75,6 +74,9 @@ type Spec struct {
 	Suite string
 	// Text is the spec's full text: its containers and its own text.
 	Text string
+	// Node is the leaf node's type: It, or a suite-level node such as
+	// BeforeSuite.
+	Node types.NodeType
 	// Rules are the spec's labels that name a rule of the catalogue; Tags
 	// are its other labels ("read-only", "admin", unknown ones).
 	Rules []string
@@ -87,21 +89,7 @@ type Spec struct {
 	Attempts int
 	RunTime  time.Duration
 	// Exchanges are the HTTP exchanges the spec recorded, in order.
-	Exchanges []Exchange
-}
-
-// Exchange is one recorded HTTP exchange (report entry "http"), decoded
-// from its JSON so that this package does not depend on the suites.
-type Exchange struct {
-	Method          string              `json:"method"`
-	URL             string              `json:"url"`
-	RequestHeaders  map[string][]string `json:"requestHeaders,omitempty"`
-	RequestBody     string              `json:"requestBody,omitempty"`
-	Status          int                 `json:"status"`
-	ResponseHeaders map[string][]string `json:"responseHeaders,omitempty"`
-	ResponseBody    string              `json:"responseBody,omitempty"`
-	Error           string              `json:"error,omitempty"`
-	Millis          float64             `json:"ms"`
+	Exchanges []reportpage.Exchange
 }
 
 // Outcome reduces the spec's state to pass, fail or skip. A state Ginkgo
@@ -226,6 +214,7 @@ func fromSpecReport(suite string, sr types.SpecReport) *Spec {
 	spec := &Spec{
 		Suite:    suite,
 		Text:     sr.FullText(),
+		Node:     sr.LeafNodeType,
 		State:    sr.State,
 		Message:  sr.Failure.Message,
 		Attempts: sr.NumAttempts,
@@ -244,21 +233,21 @@ func fromSpecReport(suite string, sr types.SpecReport) *Spec {
 		spec.Location = fmt.Sprintf("%s:%d", loc.FileName, loc.LineNumber)
 	}
 	for _, l := range sr.Labels() {
-		if _, ok := rules.ByID(l); ok {
+		if _, ok := catalogue.ByID(l); ok {
 			spec.Rules = append(spec.Rules, l)
 		} else {
 			spec.Tags = append(spec.Tags, l)
 		}
 	}
 	for _, e := range sr.ReportEntries {
-		if e.Name != EntryHTTP {
+		if e.Name != reportpage.EntryHTTP {
 			continue
 		}
-		var x Exchange
+		var x reportpage.Exchange
 		if err := json.Unmarshal([]byte(e.Value.AsJSON), &x); err != nil {
 			// Keep the slot: a transcript with a hole says more than one
 			// silently shorter.
-			x = Exchange{Error: "this exchange could not be read from the report: " + err.Error()}
+			x = reportpage.Exchange{Error: "this exchange could not be read from the report: " + err.Error()}
 		}
 		spec.Exchanges = append(spec.Exchanges, x)
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/scimconf/scimconf/reportpage"
 )
 
 // Markdown writes the runs' summary for a CI job page or a pull request:
@@ -19,7 +21,7 @@ import (
 func Markdown(w io.Writer, runs []Run, opts Options) error {
 	b := bufio.NewWriter(w)
 	v := judge(runs, opts)
-	fmt.Fprintf(b, "# %s\n\n", mdText(opts.title()))
+	fmt.Fprintf(b, "# %s\n\n", reportpage.MDText(opts.title()))
 	word := "PASS"
 	if !v.Passed() {
 		word = "FAIL"
@@ -42,7 +44,7 @@ func mdComparison(b *bufio.Writer, runs []Run) {
 	}
 	fmt.Fprintf(b, "\n## Comparison\n\nRules that did not pass on every target.\n\n| rule | level |")
 	for _, r := range runs {
-		fmt.Fprintf(b, " %s |", mdCell(r.Target))
+		fmt.Fprintf(b, " %s |", reportpage.MDCell(r.Target))
 	}
 	fmt.Fprintf(b, "\n|---|---|%s\n", strings.Repeat("---|", len(runs)))
 	rows := 0
@@ -78,14 +80,14 @@ func mdStatus(s Status) string {
 
 func mdRun(b *bufio.Writer, r *Run) {
 	const level = "###"
-	fmt.Fprintf(b, "\n## Target %s\n", mdText(r.Target))
+	fmt.Fprintf(b, "\n## Target %s\n", reportpage.MDText(r.Target))
 	var facts []string
 	if r.BaseURL != "" {
-		facts = append(facts, "at "+mdText(r.BaseURL))
+		facts = append(facts, "at "+reportpage.MDText(r.BaseURL))
 	}
 	var suites []string
 	for _, s := range r.Suites {
-		suites = append(suites, fmt.Sprintf("%s (%d specs)", mdText(s.Description), len(s.Specs)))
+		suites = append(suites, fmt.Sprintf("%s (%d specs)", reportpage.MDText(s.Description), len(s.Specs)))
 	}
 	facts = append(facts, "suites "+strings.Join(suites, ", "))
 	if !r.Start.IsZero() {
@@ -104,15 +106,15 @@ func mdRun(b *bufio.Writer, r *Run) {
 	var problems []string
 	for _, s := range r.Suites {
 		for _, nf := range s.NodeFailures {
-			problems = append(problems, fmt.Sprintf("suite %s: %s failed at %s: %s", mdText(s.Description), nf.Text, mdText(nf.Location), mdText(headline(nf.Message))))
+			problems = append(problems, fmt.Sprintf("suite %s: %s failed at %s: %s", reportpage.MDText(s.Description), nf.Text, reportpage.MDText(nf.Location), reportpage.MDText(headline(nf.Message))))
 		}
 		for _, p := range s.Problems {
-			problems = append(problems, fmt.Sprintf("suite %s: %s", mdText(s.Description), mdText(p)))
+			problems = append(problems, fmt.Sprintf("suite %s: %s", reportpage.MDText(s.Description), reportpage.MDText(p)))
 		}
 	}
 	for _, spec := range r.Unmapped() {
 		if spec.Outcome() == StatusFail {
-			problems = append(problems, fmt.Sprintf("spec %q names no known rule and failed: %s", mdText(spec.Text), mdText(headline(spec.Message))))
+			problems = append(problems, fmt.Sprintf("spec %q names no known rule and failed: %s", reportpage.MDText(spec.Text), reportpage.MDText(headline(spec.Message))))
 		}
 	}
 	if len(problems) > 0 {
@@ -141,10 +143,10 @@ func mdRun(b *bufio.Writer, r *Run) {
 		for _, rr := range failed {
 			var names, msgs []string
 			for _, s := range rr.FailedSpecs() {
-				names = append(names, mdCell(s.Text))
-				msgs = append(msgs, mdCell(headline(s.Message)))
+				names = append(names, reportpage.MDCell(s.Text))
+				msgs = append(msgs, reportpage.MDCell(headline(s.Message)))
 			}
-			src := mdCell(rr.Rule.Source)
+			src := reportpage.MDCell(rr.Rule.Source)
 			if u := rr.Rule.URL(); u != "" {
 				src = "[" + src + "](" + u + ")"
 			}
@@ -156,7 +158,7 @@ func mdRun(b *bufio.Writer, r *Run) {
 		for _, rr := range skipped {
 			reasons := make([]string, len(rr.SkipReasons))
 			for i, s := range rr.SkipReasons {
-				reasons[i] = mdText(headline(s))
+				reasons[i] = reportpage.MDText(headline(s))
 			}
 			if len(reasons) == 0 {
 				reasons = []string{"no reason given"}
@@ -174,20 +176,10 @@ func mdRun(b *bufio.Writer, r *Run) {
 	if left := r.Leftovers(); len(left) > 0 {
 		fmt.Fprintf(b, "\n%s Leftovers\n\nResources the run did not remove itself; the harness removed them afterwards.\n\n", level)
 		for _, suite := range slices.Sorted(maps.Keys(left)) {
-			fmt.Fprintf(b, "- suite %s:\n", mdText(suite))
+			fmt.Fprintf(b, "- suite %s:\n", reportpage.MDText(suite))
 			for _, l := range left[suite] {
-				fmt.Fprintf(b, "  - %s\n", mdText(l))
+				fmt.Fprintf(b, "  - %s\n", reportpage.MDText(l))
 			}
 		}
 	}
-}
-
-// mdText keeps text from being read as HTML by a Markdown renderer.
-func mdText(s string) string {
-	return strings.ReplaceAll(s, "<", "&lt;")
-}
-
-// mdCell makes text safe in a table cell: one line, no column breaks.
-func mdCell(s string) string {
-	return strings.ReplaceAll(mdText(strings.Join(strings.Fields(s), " ")), "|", `\|`)
 }

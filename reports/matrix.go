@@ -5,7 +5,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
 )
 
 // Status is a rule's (or a spec's) outcome in one run.
@@ -22,7 +22,7 @@ const (
 
 // RuleResult is one rule's row of the matrix for one run.
 type RuleResult struct {
-	Rule   rules.Rule
+	Rule   catalogue.Rule
 	Status Status
 	// Specs are the specs labelled with the rule, by suite and text.
 	Specs                   []*Spec
@@ -43,7 +43,7 @@ func (rr RuleResult) FailedSpecs() []*Spec {
 }
 
 // Matrix returns one result per rule of the catalogue, in catalogue order
-// (rules.All). A rule fails when any of its specs failed (failed, panicked,
+// (catalogue.All). A rule fails when any of its specs failed (failed, panicked,
 // interrupted, aborted, timed out); else it passes when at least one spec
 // passed, since a spec may skip itself for a feature the target declares
 // unsupported while its siblings check the rule; it is skipped when every
@@ -62,7 +62,7 @@ func (r *Run) Matrix() []RuleResult {
 			return cmp.Or(strings.Compare(a.Suite, b.Suite), strings.Compare(a.Text, b.Text))
 		})
 	}
-	all := rules.All()
+	all := catalogue.All()
 	out := make([]RuleResult, 0, len(all))
 	for _, rule := range all {
 		rr := RuleResult{Rule: rule, Specs: byRule[rule.ID], Status: StatusNotRun}
@@ -94,7 +94,7 @@ func (r *Run) Matrix() []RuleResult {
 
 // ProfileTotals counts one profile's rules by status in one run.
 type ProfileTotals struct {
-	Profile                                rules.Profile
+	Profile                                catalogue.Profile
 	Rules, Passed, Failed, Skipped, NotRun int
 	// Failures by level: only MUST failures fail a run by default.
 	MustFailed, ShouldFailed, MayFailed int
@@ -104,14 +104,14 @@ type ProfileTotals struct {
 }
 
 // Totals returns the totals of every profile that has rules, in
-// rules.Profiles order.
+// catalogue.Profiles order.
 func (r *Run) Totals() []ProfileTotals {
 	return totals(r.Matrix())
 }
 
 func totals(matrix []RuleResult) []ProfileTotals {
 	var out []ProfileTotals
-	for _, p := range rules.Profiles() {
+	for _, p := range catalogue.Profiles() {
 		t := ProfileTotals{Profile: p}
 		for _, rr := range matrix {
 			if rr.Rule.Profile != p {
@@ -131,9 +131,9 @@ func totals(matrix []RuleResult) []ProfileTotals {
 			case StatusFail:
 				t.Failed++
 				switch rr.Rule.Level {
-				case rules.Must:
+				case catalogue.Must:
 					t.MustFailed++
-				case rules.Should:
+				case catalogue.Should:
 					t.ShouldFailed++
 				default:
 					t.MayFailed++

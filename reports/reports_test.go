@@ -13,14 +13,14 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/reports"
-	"github.com/scimconf/scimconf/suites/rules"
 )
 
 func TestMatrix(t *testing.T) {
 	runs := load(t, writeReport(t, "mock", sample()))
 	m := runs[0].Matrix()
-	if got, want := len(m), len(rules.All()); got != want {
+	if got, want := len(m), len(catalogue.All()); got != want {
 		t.Fatalf("matrix has %d rows, want one per rule of the catalogue (%d)", got, want)
 	}
 	byID := map[string]reports.RuleResult{}
@@ -63,12 +63,12 @@ func TestMatrix(t *testing.T) {
 func TestTotals(t *testing.T) {
 	runs := load(t, writeReport(t, "mock", sample()))
 	got := runs[0].Totals()
-	rfcRules, dtRules, idpRules := countRules(rules.RFC), countRules(rules.Dynatrace), countRules(rules.IdP)
+	rfcRules, dtRules, idpRules := countRules(catalogue.RFC), countRules(catalogue.Dynatrace), countRules(catalogue.IdP)
 	want := []reports.ProfileTotals{
-		{Profile: rules.RFC, Rules: rfcRules, Passed: 2, Failed: 6, Skipped: 1, NotRun: rfcRules - 9,
+		{Profile: catalogue.RFC, Rules: rfcRules, Passed: 2, Failed: 6, Skipped: 1, NotRun: rfcRules - 9,
 			MustFailed: 5, ShouldFailed: 1, SpecsPassed: 4, SpecsFailed: 6, SpecsSkipped: 3},
-		{Profile: rules.Dynatrace, Rules: dtRules, NotRun: dtRules},
-		{Profile: rules.IdP, Rules: idpRules, NotRun: idpRules},
+		{Profile: catalogue.Dynatrace, Rules: dtRules, NotRun: dtRules},
+		{Profile: catalogue.IdP, Rules: idpRules, NotRun: idpRules},
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("Totals:\n got %+v\nwant %+v", got, want)
@@ -255,7 +255,7 @@ func TestMarkdown(t *testing.T) {
 		"# Nightly",
 		"Verdict: **FAIL**",
 		"## Target mock",
-		fmt.Sprintf("| rfc | %d | 2 | 6 | 1 |", countRules(rules.RFC)),
+		fmt.Sprintf("| rfc | %d | 2 | 6 | 1 |", countRules(catalogue.RFC)),
 		// Failed rule: ID, level, linked source, spec, headline without the
 		// rule header, Gomega's message on one line.
 		"| RFC-GET | MUST | [RFC 7644 3.4.1](https://www.rfc-editor.org/rfc/rfc7644#section-3.4.1) | Get returns it as created | reading the user back: Expected &lt;int>: 404 to equal &lt;int>: 200 |",
@@ -362,7 +362,7 @@ func TestHTMLSelfContained(t *testing.T) {
 	// Links are for people to follow, never loaded: in-page anchors and
 	// the rules' sources.
 	sources := map[string]bool{}
-	for _, r := range rules.All() {
+	for _, r := range catalogue.All() {
 		sources[html.EscapeString(r.URL())] = true
 	}
 	for _, m := range regexp.MustCompile(`href="([^"]*)"`).FindAllStringSubmatch(page, -1) {
@@ -377,7 +377,7 @@ func TestHTMLMatrix(t *testing.T) {
 	page := renderHTML(t, runs, reports.Options{Title: "Nightly"})
 	for _, want := range []string{
 		"<title>Nightly</title>",
-		fmt.Sprintf("profile rfc · %d rules", countRules(rules.RFC)),
+		fmt.Sprintf("profile rfc · %d rules", countRules(catalogue.RFC)),
 		"profile dynatrace",
 		`<tr id="rule-RFC-GET">`,
 		`<a href="https://www.rfc-editor.org/rfc/rfc7644#section-3.4.1">RFC 7644 3.4.1</a>`,
@@ -435,16 +435,16 @@ func TestText(t *testing.T) {
 	if err := reports.Text(&b, load(t, "mock="+writeReport(t, "x", sample()))); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"target mock at https://scim.example.com (suites rfc)", "MUST failed", fmt.Sprintf("rfc        %d", countRules(rules.RFC))} {
+	for _, want := range []string{"target mock at https://scim.example.com (suites rfc)", "MUST failed", fmt.Sprintf("rfc        %d", countRules(catalogue.RFC))} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("Text lacks %q:\n%s", want, b.String())
 		}
 	}
 }
 
-func countRules(p rules.Profile) int {
+func countRules(p catalogue.Profile) int {
 	n := 0
-	for _, r := range rules.All() {
+	for _, r := range catalogue.All() {
 		if r.Profile == p {
 			n++
 		}
@@ -492,8 +492,8 @@ func BenchmarkHTML(b *testing.B) {
 	// ten-exchange transcript.
 	var specs []types.SpecReport
 	var ids []string
-	for _, r := range rules.All() {
-		if r.Profile == rules.RFC {
+	for _, r := range catalogue.All() {
+		if r.Profile == catalogue.RFC {
 			ids = append(ids, r.ID)
 		}
 	}

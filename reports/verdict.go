@@ -6,7 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
 )
 
 // Options shape the rendered reports and the verdict.
@@ -78,9 +78,9 @@ func judge(runs []Run, opts Options) verdict {
 			case StatusFail:
 				checked++
 				switch rr.Rule.Level {
-				case rules.Must:
+				case catalogue.Must:
 					must = append(must, rr.Rule.ID)
-				case rules.Should:
+				case catalogue.Should:
 					should = append(should, rr.Rule.ID)
 				default:
 					may = append(may, rr.Rule.ID)
@@ -217,7 +217,7 @@ func isRuleHeader(line string) bool {
 	if !ok {
 		return false
 	}
-	_, known := rules.ByID(id)
+	_, known := catalogue.ByID(id)
 	return known
 }
 

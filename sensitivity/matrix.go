@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
 )
 
 // Print writes the kill matrix and the verdict: one row per switch, one
@@ -69,7 +69,7 @@ func Print(w io.Writer, res *Result) {
 		}
 	}
 	if lines := declarations(res); len(lines) > 0 {
-		fmt.Fprintln(w, "\nIf these failures are right (the switch breaks a behaviour those rules' specs lean on),\ndeclare them in crossEffects (suites/rules/switches.go):")
+		fmt.Fprintln(w, "\nIf these failures are right (the switch breaks a behaviour those rules' specs lean on),\ndeclare them in crossEffects (catalogue/switches.go):")
 		for _, l := range lines {
 			fmt.Fprintln(w, "\t"+l)
 		}
@@ -105,7 +105,7 @@ func declarations(res *Result) []string {
 		if len(unexpected) == 0 {
 			continue
 		}
-		_, cross := rules.Expected(row.Switch)
+		_, cross := catalogue.Expected(row.Switch)
 		ids := append(slices.Clone(cross), unexpected...)
 		slices.Sort(ids)
 		quoted := make([]string, len(ids))

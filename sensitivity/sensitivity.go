@@ -3,7 +3,7 @@
 // no violation switch (the baseline, which must pass) and once per switch
 // (SCIMCONF_VIOLATE=<switch>), reads which rules' specs failed from Ginkgo's
 // JSON reports, and judges the kill matrix against the catalogue
-// (suites/rules): each switch must fail the rules it proves, may fail the
+// (catalogue): each switch must fail the rules it proves, may fail the
 // cross-effects declared for it, and must fail nothing else; every rule of
 // the checked profiles must have a switch; the catalogue's switches and
 // the mock's (server/violation) must be the same set.
@@ -18,7 +18,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -32,10 +31,10 @@ import (
 	"sync"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/types"
-
+	"github.com/scimconf/scimconf/catalogue"
+	"github.com/scimconf/scimconf/internal/sourcetree"
+	"github.com/scimconf/scimconf/reports"
 	"github.com/scimconf/scimconf/server/violation"
-	"github.com/scimconf/scimconf/suites/rules"
 )
 
 // Options configure Run. The zero value runs the full matrix of the rfc,
@@ -45,7 +44,7 @@ type Options struct {
 	Dir string
 	// Profiles are the suites to run (suites/<profile>); default
 	// DefaultProfiles.
-	Profiles []rules.Profile
+	Profiles []catalogue.Profile
 	// Schemas are the embedded mock's schema sets each suite runs with;
 	// default dynatrace and full. A rule is killed when it fails under any.
 	Schemas []string
@@ -91,7 +90,7 @@ type SwitchResult struct {
 
 // RunResult is one suite binary run.
 type RunResult struct {
-	Profile rules.Profile
+	Profile catalogue.Profile
 	Schema  string
 	Failed  []string // rule IDs
 	// FailedSpecs are the failed specs, for the log.
@@ -109,7 +108,7 @@ type FailedSpec struct {
 
 // Result is the outcome of Run.
 type Result struct {
-	Rules    []rules.Rule // the rules of the checked profiles, in catalogue order
+	Rules    []catalogue.Rule // the rules of the checked profiles, in catalogue order
 	Baseline []RunResult
 	Switches []SwitchResult
 	// Problems make the run fail; Warnings do not.
@@ -126,32 +125,32 @@ func (r *Result) OK() bool { return len(r.Problems) == 0 }
 // Check compares the catalogue's switches with the mock's: every switch a
 // rule names exists, every switch of the mock proves some rule, and every
 // rule of profiles has a switch. It runs nothing.
-func Check(profiles []rules.Profile) []string {
+func Check(profiles []catalogue.Profile) []string {
 	var problems []string
 	known := violation.Names()
-	named := rules.Switches()
+	named := catalogue.Switches()
 	for _, s := range named {
 		if !slices.Contains(known, s) {
 			problems = append(problems, fmt.Sprintf("the catalogue names switch %q, which the mock does not have (server/violation)", s))
 		}
 	}
 	proving := map[string]bool{}
-	for _, r := range rules.All() {
+	for _, r := range catalogue.All() {
 		for _, s := range r.Switches {
 			proving[s] = true
 		}
 		if slices.Contains(profiles, r.Profile) && len(r.Switches) == 0 {
-			problems = append(problems, fmt.Sprintf("rule %s has no switch: add one to the mock (server/violation) and to suites/rules/switches.go", r.ID))
+			problems = append(problems, fmt.Sprintf("rule %s has no switch: add one to the mock (server/violation) and to catalogue/switches.go", r.ID))
 		}
 	}
 	for _, s := range known {
 		if !proving[s] {
-			problems = append(problems, fmt.Sprintf("the mock's switch %q proves no rule: name it in suites/rules/switches.go", s))
+			problems = append(problems, fmt.Sprintf("the mock's switch %q proves no rule: name it in catalogue/switches.go", s))
 		}
 	}
-	for sw, ids := range rules.CrossEffects() {
+	for sw, ids := range catalogue.CrossEffects() {
 		for _, id := range ids {
-			if _, ok := rules.ByID(id); !ok {
+			if _, ok := catalogue.ByID(id); !ok {
 				problems = append(problems, fmt.Sprintf("cross-effect of %s names rule %q, which is not in the catalogue", sw, id))
 			}
 		}
@@ -191,7 +190,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			fmt.Fprintf(opts.Log, format+"\n", args...)
 		}
 	}
-	root, err := moduleRoot(opts.Dir)
+	root, err := sourcetree.Root(opts.Dir)
 	if err != nil {
 		return nil, err
 	}
@@ -206,14 +205,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	res := &Result{Problems: Check(opts.Profiles)}
-	for _, r := range rules.All() {
+	for _, r := range catalogue.All() {
 		if slices.Contains(opts.Profiles, r.Profile) {
 			res.Rules = append(res.Rules, r)
 		}
 	}
 
 	logf("building the suite binaries (%s)", profileList(opts.Profiles))
-	bins := map[rules.Profile]string{}
+	bins := map[catalogue.Profile]string{}
 	for _, p := range opts.Profiles {
 		bin := filepath.Join(work, string(p)+".test")
 		if runtime.GOOS == "windows" {
@@ -281,7 +280,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	for _, row := range rows {
 		res.Problems = append(res.Problems, rowProblems(row)...)
 		for _, id := range sortedCells(row, Stale) {
-			res.Warnings = append(res.Warnings, fmt.Sprintf("switch %s is declared to fail %s too, but did not: drop the cross-effect from suites/rules/switches.go if it is gone for good", row.Switch, id))
+			res.Warnings = append(res.Warnings, fmt.Sprintf("switch %s is declared to fail %s too, but did not: drop the cross-effect from catalogue/switches.go if it is gone for good", row.Switch, id))
 		}
 	}
 	res.Took = time.Since(start)
@@ -290,8 +289,8 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 
 // DefaultProfiles are the profiles a run checks unless told otherwise:
 // every profile whose rules the mock's switches prove.
-func DefaultProfiles() []rules.Profile {
-	return []rules.Profile{rules.RFC, rules.Dynatrace, rules.IdP}
+func DefaultProfiles() []catalogue.Profile {
+	return []catalogue.Profile{catalogue.RFC, catalogue.Dynatrace, catalogue.IdP}
 }
 
 func withDefaults(o Options) Options {
@@ -313,30 +312,12 @@ func withDefaults(o Options) Options {
 	return o
 }
 
-func profileList(ps []rules.Profile) string {
+func profileList(ps []catalogue.Profile) string {
 	s := make([]string, len(ps))
 	for i, p := range ps {
 		s[i] = string(p)
 	}
 	return strings.Join(s, ", ")
-}
-
-// moduleRoot walks up from dir to the directory holding go.mod.
-func moduleRoot(dir string) (string, error) {
-	d, err := filepath.Abs(dir)
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return d, nil
-		}
-		parent := filepath.Dir(d)
-		if parent == d {
-			return "", fmt.Errorf("no go.mod in %s or above: run from inside the scimconf module", dir)
-		}
-		d = parent
-	}
 }
 
 // targetEnv are the variables that would point a suite at another target
@@ -346,7 +327,7 @@ var targetEnv = []string{"SCIM_BASE_URL", "SCIM_TOKEN", "VERIFIED_DOMAIN", "UNVE
 
 // runSuite runs one suite binary against a fresh embedded mock with switch
 // sw on ("" for none) and reads its JSON report.
-func runSuite(ctx context.Context, root, work, bin string, p rules.Profile, schema, sw string, timeout time.Duration) RunResult {
+func runSuite(ctx context.Context, root, work, bin string, p catalogue.Profile, schema, sw string, timeout time.Duration) RunResult {
 	rr := RunResult{Profile: p, Schema: schema}
 	name := sw
 	if name == "" {
@@ -394,41 +375,34 @@ func tail(s string, n int) string {
 	return "..." + s[len(s)-n:]
 }
 
-// ReadReport reads a Ginkgo JSON report and returns the rule IDs whose
-// specs failed (a failed spec fails every rule it is labelled with), the
-// failed specs, and why the suite as a whole failed ("" when it ran).
+// ReadReport reads a Ginkgo JSON report (with package reports' reader)
+// and returns the rule IDs whose specs failed (a failed spec fails every
+// rule it is labelled with), the failed specs, and why the suite as a whole
+// failed ("" when it ran).
 func ReadReport(path string) (failed []string, specs []FailedSpec, suiteFailure string) {
-	b, err := os.ReadFile(path)
+	runs, err := reports.Load(path)
 	if err != nil {
 		return nil, nil, "no Ginkgo report: " + err.Error()
 	}
-	var reports []types.Report
-	if err := json.Unmarshal(b, &reports); err != nil {
-		return nil, nil, "the Ginkgo report is not JSON: " + err.Error()
-	}
-	if len(reports) == 0 {
-		return nil, nil, "the Ginkgo report is empty"
-	}
 	seen := map[string]bool{}
-	for _, rep := range reports {
-		for _, s := range rep.SpecReports {
-			if !s.State.Is(types.SpecStateFailureStates) {
+	for _, run := range runs {
+		for _, suite := range run.Suites {
+			if len(suite.NodeFailures) > 0 {
+				n := suite.NodeFailures[0]
+				return nil, nil, fmt.Sprintf("%s failed: %s", n.Node, firstLine(n.Message))
+			}
+		}
+		for _, s := range run.Specs() {
+			if s.Outcome() != reports.StatusFail {
 				continue
 			}
-			if s.LeafNodeType != types.NodeTypeIt {
-				return nil, nil, fmt.Sprintf("%s failed: %s", s.LeafNodeType, firstLine(s.Failure.Message))
-			}
-			fs := FailedSpec{Text: s.FullText()}
-			for _, l := range s.Labels() {
-				if _, ok := rules.ByID(l); ok {
-					fs.Rules = append(fs.Rules, l)
-					if !seen[l] {
-						seen[l] = true
-						failed = append(failed, l)
-					}
+			specs = append(specs, FailedSpec{Text: s.Text, Rules: s.Rules})
+			for _, id := range s.Rules {
+				if !seen[id] {
+					seen[id] = true
+					failed = append(failed, id)
 				}
 			}
-			specs = append(specs, fs)
 		}
 	}
 	slices.Sort(failed)
@@ -445,7 +419,7 @@ func firstLine(s string) string {
 
 // Judge turns a switch's runs into its matrix row against the rules
 // checked, using the catalogue's proofs and cross-effects.
-func Judge(sw string, runs []RunResult, checked []rules.Rule) SwitchResult {
+func Judge(sw string, runs []RunResult, checked []catalogue.Rule) SwitchResult {
 	row := SwitchResult{Switch: sw, Runs: runs, Cells: map[string]Cell{}}
 	failed := map[string]bool{}
 	for _, r := range runs {
@@ -453,7 +427,7 @@ func Judge(sw string, runs []RunResult, checked []rules.Rule) SwitchResult {
 			failed[id] = true
 		}
 	}
-	proves, cross := rules.Expected(sw)
+	proves, cross := catalogue.Expected(sw)
 	for _, r := range checked {
 		id := r.ID
 		switch {
@@ -501,7 +475,7 @@ func rowProblems(row SwitchResult) []string {
 		out = append(out, fmt.Sprintf("switch %s does not fail rule %s, which it is meant to prove: strengthen the rule's specs", row.Switch, id))
 	}
 	if ids := sortedCells(row, Unexpected); len(ids) > 0 {
-		out = append(out, fmt.Sprintf("switch %s fails rules it is not declared for: %s (specs: %s); narrow the switch or declare the cross-effect in suites/rules/switches.go",
+		out = append(out, fmt.Sprintf("switch %s fails rules it is not declared for: %s (specs: %s); narrow the switch or declare the cross-effect in catalogue/switches.go",
 			row.Switch, strings.Join(ids, ", "), strings.Join(specsOf(row, ids), "; ")))
 	}
 	return out

@@ -10,9 +10,9 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/sensitivity"
 	"github.com/scimconf/scimconf/server/violation"
-	"github.com/scimconf/scimconf/suites/rules"
 )
 
 // TestCatalogueMatchesMock is the consistency check between the two
@@ -21,7 +21,7 @@ import (
 // rule of the profiles a run checks (rfc, dynatrace, idp) has a switch.
 func TestCatalogueMatchesMock(t *testing.T) {
 	profiles := sensitivity.DefaultProfiles()
-	for _, p := range []rules.Profile{rules.RFC, rules.Dynatrace, rules.IdP} {
+	for _, p := range []catalogue.Profile{catalogue.RFC, catalogue.Dynatrace, catalogue.IdP} {
 		if !slices.Contains(profiles, p) {
 			t.Errorf("the sensitivity run does not check profile %s by default", p)
 		}
@@ -30,12 +30,12 @@ func TestCatalogueMatchesMock(t *testing.T) {
 		t.Error(p)
 	}
 	known := violation.Names()
-	for _, s := range rules.Switches() {
+	for _, s := range catalogue.Switches() {
 		if !slices.Contains(known, s) {
 			t.Errorf("catalogue switch %q is not in server/violation", s)
 		}
 	}
-	for _, r := range rules.All() {
+	for _, r := range catalogue.All() {
 		if slices.Contains(profiles, r.Profile) && len(r.Switches) == 0 {
 			t.Errorf("rule %s has no switch", r.ID)
 		}
@@ -79,10 +79,10 @@ func TestSelect(t *testing.T) {
 }
 
 func TestJudge(t *testing.T) {
-	checked := rules.All()
+	checked := catalogue.All()
 	// A switch with cross-effects, so every cell kind can show.
 	const sw = "json-content-type"
-	proves, cross := rules.Expected(sw)
+	proves, cross := catalogue.Expected(sw)
 	if len(proves) == 0 || len(cross) < 2 {
 		t.Fatalf("the test needs %s to prove a rule and have two cross-effects: %v %v", sw, proves, cross)
 	}
@@ -171,7 +171,7 @@ func TestReadReport(t *testing.T) {
 }
 
 func TestPrint(t *testing.T) {
-	checked := rules.All()[:3]
+	checked := catalogue.All()[:3]
 	res := &sensitivity.Result{Rules: checked, Switches: []sensitivity.SwitchResult{
 		sensitivity.Judge(checked[0].Switches[0], []sensitivity.RunResult{{Failed: []string{checked[0].ID}}}, checked),
 	}}

@@ -37,9 +37,9 @@ Output is JSON.`
 
 func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("admin", "Calls a running mock's management API (see README: Management API).\n\n"+adminCommands, stderr)
-	url := fs.String("url", env("ADMIN_URL", "http://127.0.0.1:8080/mock/v1"), describe("management API base URL, as printed by serve", "ADMIN_URL"))
-	token := fs.String("token", env("ADMIN_TOKEN", ""), describe("management API token, as printed by serve", "ADMIN_TOKEN"))
-	account := fs.String("account", env("ACCOUNT_ID", ""), describe("account id; default: the only account", "ACCOUNT_ID"))
+	url := fs.String("url", "http://127.0.0.1:8080/mock/v1", describe("management API base URL, as printed by serve", "ADMIN_URL"))
+	token := fs.String("token", "", describe("management API token, as printed by serve", "ADMIN_TOKEN"))
+	account := fs.String("account", "", describe("account id; default: the only account", "ACCOUNT_ID"))
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err

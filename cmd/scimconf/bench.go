@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -13,16 +14,16 @@ import (
 	"github.com/scimconf/scimconf/server/mock"
 )
 
-func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	fs := newFlagSet("bench", `Measures a SCIM server under load on this machine: seeds users through /Bulk, then drives
 GET /Users/{id} and GET /Users?filter=userName eq "..." with concurrent clients, at each
 size in --users, next to a bare net/http handler as the baseline. With no --target it
 starts the embedded mock. Requests go only to the target and to loopback.`, stderr)
 	var (
-		target      = fs.String("target", env("SCIM_BASE_URL", ""), describe("SCIM base URL; empty: the embedded mock", "SCIM_BASE_URL"))
-		token       = fs.String("token", env("SCIM_TOKEN", ""), describe("bearer token of the target", "SCIM_TOKEN"))
-		domain      = fs.String("verified-domain", env("VERIFIED_DOMAIN", "example.com"), describe("domain for the seeded userNames", "VERIFIED_DOMAIN"))
-		users       = fs.String("users", env("BENCH_USERS", "1000,100000"), describe("comma-separated sizes to measure at", "BENCH_USERS"))
+		target      = fs.String("target", "", describe("SCIM base URL; empty: the embedded mock", "SCIM_BASE_URL"))
+		token       = fs.String("token", "", describe("bearer token of the target", "SCIM_TOKEN"))
+		domain      = fs.String("verified-domain", "example.com", describe("domain for the seeded userNames", "VERIFIED_DOMAIN"))
+		users       = fs.String("users", "1000,100000", describe("comma-separated sizes to measure at", "BENCH_USERS"))
 		duration    = fs.Duration("duration", 3*time.Second, "how long each scenario runs at each size")
 		concurrency = fs.Int("concurrency", 8, "concurrent clients")
 	)
@@ -44,7 +45,7 @@ starts the embedded mock. Requests go only to the target and to loopback.`, stde
 		if err != nil {
 			return err
 		}
-		defer inst.Close()
+		defer func() { err = errors.Join(err, closeMock(inst)) }()
 		cfg.BaseURL, cfg.Token, cfg.Domain = inst.SCIMBaseURL, inst.SCIMToken, inst.Domain
 	} else if cfg.Token == "" {
 		return fmt.Errorf("--target needs --token")

@@ -5,9 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
-	"strings"
 	"time"
 )
 
@@ -36,28 +34,7 @@ exchanges to grade, e.g. --account ID or --since TIME for one connector run.`, s
 	if err != nil {
 		return err
 	}
-	get := func(format string) ([]byte, error) {
-		q := f.Values()
-		q.Set("format", format)
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.BaseURL+"/client-report?"+q.Encode(), nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Authorization", "Bearer "+c.Token)
-		resp, err := c.HTTP.Do(req)
-		if err != nil {
-			return nil, err
-		}
-		defer resp.Body.Close()
-		body, err := io.ReadAll(resp.Body)
-		if err != nil {
-			return nil, err
-		}
-		if resp.StatusCode != http.StatusOK {
-			return nil, fmt.Errorf("GET /client-report: %d %s", resp.StatusCode, strings.TrimSpace(string(body)))
-		}
-		return body, nil
-	}
+	get := func(format string) ([]byte, error) { return c.ClientReport(ctx, f, format) }
 	verdict, err := get("json")
 	if err != nil {
 		return err

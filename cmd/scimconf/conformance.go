@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net/url"
@@ -10,6 +9,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+
+	"github.com/scimconf/scimconf/internal/sourcetree"
 )
 
 func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -18,24 +19,24 @@ writes junit.xml, report.json, report.md and report.html to --out. With no --tar
 suites start the embedded mock in-process. Needs Go and a checkout of scimconf: run it
 from inside the checkout. Exit status: 0 when every MUST rule passes, 1 otherwise.`, stderr)
 	var (
-		target     = fs.String("target", env("SCIM_BASE_URL", ""), describe("SCIM base URL of the server under test; empty: the embedded mock", "SCIM_BASE_URL"))
-		token      = fs.String("token", env("SCIM_TOKEN", ""), describe("bearer token for the target", "SCIM_TOKEN"))
-		verified   = fs.String("verified-domain", env("VERIFIED_DOMAIN", ""), describe("domain(s) verified in the target account, comma-separated", "VERIFIED_DOMAIN"))
-		unverified = fs.String("unverified-domain", env("UNVERIFIED_DOMAIN", ""), describe("a domain NOT verified in the target account", "UNVERIFIED_DOMAIN"))
-		adminURL   = fs.String("admin-url", env("ADMIN_URL", ""), describe("the mock-compatible management API (/mock/v1); specs that need it are skipped without it", "ADMIN_URL"))
-		adminToken = fs.String("admin-token", env("ADMIN_TOKEN", ""), describe("bearer token of the management API", "ADMIN_TOKEN"))
-		profile    = fs.String("profile", env("PROFILE", "rfc,dynatrace,idp"), describe("profiles to run, comma-separated: rfc, dynatrace, idp", "PROFILE"))
-		readOnly   = fs.Bool("read-only", envBool("READ_ONLY", false), describe("run only specs that change nothing on the target", "READ_ONLY"))
-		schemaSet  = fs.String("schema", env("SCIMCONF_SCHEMA", "dynatrace"), describe("schema set of the embedded mock: dynatrace or full", "SCIMCONF_SCHEMA"))
-		out        = fs.String("out", env("REPORT_DIR", "reports/out"), describe("report directory", "REPORT_DIR"))
-		procs      = fs.Int("procs", envInt("PROCS", 0), describe("parallel processes; 0 lets Ginkgo choose", "PROCS"))
-		name       = fs.String("name", env("TARGET_LABEL", ""), describe("the target's name in the reports; default: its host", "TARGET_LABEL"))
-		label      = fs.String("label-filter", env("LABEL_FILTER", ""), describe("Ginkgo label filter, e.g. RFC-CREATE || DT-USER-EMAIL", "LABEL_FILTER"))
+		target     = fs.String("target", "", describe("SCIM base URL of the server under test; empty: the embedded mock", "SCIM_BASE_URL"))
+		token      = fs.String("token", "", describe("bearer token for the target", "SCIM_TOKEN"))
+		verified   = fs.String("verified-domain", "", describe("domain(s) verified in the target account, comma-separated", "VERIFIED_DOMAIN"))
+		unverified = fs.String("unverified-domain", "", describe("a domain NOT verified in the target account", "UNVERIFIED_DOMAIN"))
+		adminURL   = fs.String("admin-url", "", describe("the mock-compatible management API (/mock/v1); specs that need it are skipped without it", "ADMIN_URL"))
+		adminToken = fs.String("admin-token", "", describe("bearer token of the management API", "ADMIN_TOKEN"))
+		profile    = fs.String("profile", "rfc,dynatrace,idp", describe("profiles to run, comma-separated: rfc, dynatrace, idp", "PROFILE"))
+		readOnly   = fs.Bool("read-only", false, describe("run only specs that change nothing on the target", "READ_ONLY"))
+		schemaSet  = fs.String("schema", "dynatrace", describe("schema set of the embedded mock: dynatrace or full", "SCIMCONF_SCHEMA"))
+		out        = fs.String("out", "reports/out", describe("report directory", "REPORT_DIR"))
+		procs      = fs.Int("procs", 0, describe("parallel processes; 0 lets Ginkgo choose", "PROCS"))
+		name       = fs.String("name", "", describe("the target's name in the reports; default: its host", "TARGET_LABEL"))
+		label      = fs.String("label-filter", "", describe("Ginkgo label filter, e.g. RFC-CREATE || DT-USER-EMAIL", "LABEL_FILTER"))
 	)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	root, err := moduleRoot()
+	root, err := sourcetree.Root("")
 	if err != nil {
 		return err
 	}
@@ -113,23 +114,4 @@ func runName(name, target string) string {
 		return u.Host
 	}
 	return "embedded-mock"
-}
-
-// moduleRoot finds the scimconf checkout at or above the working directory.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && strings.Contains(string(b), "module github.com/scimconf/scimconf\n") {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("not inside a scimconf checkout: the suites run from the source tree (cd into it, or use make conformance)")
-		}
-		dir = parent
-	}
 }

@@ -51,13 +51,13 @@ The engine is found as testcontainers-go finds it; set TESTCONTAINERS_RYUK_DISAB
 where no image registry is reachable.`, stderr)
 	cenv := envFlag{}
 	var (
-		image    = fs.String("image", env("TARGET_IMAGE", ""), describe("image of the server under test, e.g. org/server:tag", "TARGET_IMAGE"))
-		port     = fs.Int("port", envInt("TARGET_PORT", 8080), describe("port the server listens on inside the container", "TARGET_PORT"))
-		path     = fs.String("path", env("TARGET_PATH", ""), describe("path of the SCIM base URL; default: the printed SCIM_BASE_URL's, else /scim/v2", "TARGET_PATH"))
-		token    = fs.String("token", env("TOKEN", ""), describe("bearer token of the server under test; empty: read SCIM_TOKEN= from its log", "TOKEN"))
-		waitPath = fs.String("wait-path", env("TARGET_WAIT_PATH", "/"), describe("path polled until the server answers HTTP (any status)", "TARGET_WAIT_PATH"))
+		image    = fs.String("image", "", describe("image of the server under test, e.g. org/server:tag", "TARGET_IMAGE"))
+		port     = fs.Int("port", 8080, describe("port the server listens on inside the container", "TARGET_PORT"))
+		path     = fs.String("path", "", describe("path of the SCIM base URL; default: the printed SCIM_BASE_URL's, else /scim/v2", "TARGET_PATH"))
+		token    = fs.String("token", "", describe("bearer token of the server under test; empty: read SCIM_TOKEN= from its log", "TOKEN"))
+		waitPath = fs.String("wait-path", "/", describe("path polled until the server answers HTTP (any status)", "TARGET_WAIT_PATH"))
 		timeout  = fs.Duration("startup-timeout", 2*time.Minute, "how long to wait for the server to be ready")
-		report   = fs.String("report-dir", env("REPORT_DIR", "reports/out"), describe("directory the container's log is written to (target.log)", "REPORT_DIR"))
+		report   = fs.String("report-dir", "reports/out", describe("directory the container's log is written to (target.log)", "REPORT_DIR"))
 	)
 	fs.Var(cenv, "env", "KEY=value for the container's environment (repeatable)")
 	if err := fs.Parse(args); err != nil {
@@ -149,9 +149,10 @@ where no image registry is reachable.`, stderr)
 // listener inside the container and are moved to the mapped port.
 func targetEnv(ctx context.Context, ctr *testcontainers.DockerContainer, hostport, path, token string) (map[string]string, error) {
 	printed := map[string]string{}
-	if rc, err := ctr.Logs(ctx); err == nil {
+	rc, logErr := ctr.Logs(ctx)
+	if logErr == nil {
 		printed = mockcontainer.ParseEnv(rc)
-		rc.Close()
+		rc.Close() // read to the end: nothing left to lose
 	}
 	vars := map[string]string{}
 	for _, k := range fromLog {
@@ -178,6 +179,9 @@ func targetEnv(ctx context.Context, ctr *testcontainers.DockerContainer, hostpor
 		vars["SCIM_TOKEN"] = token
 	}
 	if vars["SCIM_TOKEN"] == "" {
+		if logErr != nil {
+			return nil, fmt.Errorf("no --token given and the server's log could not be read for a SCIM_TOKEN= line (%v): give TOKEN=...", logErr)
+		}
 		return nil, errors.New("no --token given and the server printed no SCIM_TOKEN= line: give TOKEN=...")
 	}
 	return vars, nil

@@ -36,7 +36,7 @@ func runDNS(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	fs := newFlagSet("dns", `Runs the DNS mock alone: it answers TXT queries over UDP and TCP for the records given
 with --txt (NXDOMAIN for any other name) until stopped with Ctrl-C. Records can also be
 managed through a running "scimconf serve" at /mock/v1/dns/txt/{name}.`, stderr)
-	addr := fs.String("addr", env("SCIMCONF_DNS_ADDR", "127.0.0.1:5300"), describe("address to listen on (UDP and TCP); port 0 picks a free port", "SCIMCONF_DNS_ADDR"))
+	addr := fs.String("addr", "127.0.0.1:5300", describe("address to listen on (UDP and TCP); port 0 picks a free port", "SCIMCONF_DNS_ADDR"))
 	records := txtFlags{}
 	fs.Var(records, "txt", "a TXT record as name=value; repeat for more values or names")
 	if err := parse(fs, args); err != nil {

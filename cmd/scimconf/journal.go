@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/server/journal"
+	"github.com/scimconf/scimconf/server/mgmt"
 )
 
 // journalFlags are the journal filters shared by journal and client-report.
@@ -26,8 +27,8 @@ func addJournalFlags(fs interface {
 	Bool(name string, value bool, usage string) *bool
 }) *journalFlags {
 	return &journalFlags{
-		url:          fs.String("url", env("ADMIN_URL", "http://127.0.0.1:8080/mock/v1"), describe("management API base URL, as printed by serve", "ADMIN_URL")),
-		token:        fs.String("token", env("ADMIN_TOKEN", ""), describe("management API token, as printed by serve", "ADMIN_TOKEN")),
+		url:          fs.String("url", "http://127.0.0.1:8080/mock/v1", describe("management API base URL, as printed by serve", "ADMIN_URL")),
+		token:        fs.String("token", "", describe("management API token, as printed by serve", "ADMIN_TOKEN")),
 		method:       fs.String("method", "", "only this method (PATCH)"),
 		path:         fs.String("path", "", "only paths with this prefix or pattern, full or below the SCIM base URL (/Users, /Groups/*)"),
 		resourceType: fs.String("resource-type", "", "only User or Group"),
@@ -55,11 +56,11 @@ func (f *journalFlags) filter() (journal.Filter, error) {
 	return jf, err
 }
 
-func (f *journalFlags) client(timeout time.Duration) (*journal.Client, error) {
+func (f *journalFlags) client(timeout time.Duration) (*mgmt.Client, error) {
 	if *f.token == "" {
 		return nil, errors.New("no admin token: pass --token or set ADMIN_TOKEN (scimconf serve prints it)")
 	}
-	return &journal.Client{BaseURL: strings.TrimRight(*f.url, "/"), Token: *f.token, HTTP: &http.Client{Timeout: timeout}}, nil
+	return &mgmt.Client{BaseURL: strings.TrimRight(*f.url, "/"), Token: *f.token, HTTP: &http.Client{Timeout: timeout}}, nil
 }
 
 func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -103,7 +104,7 @@ The filters select exchanges as GET /mock/v1/journal does. Stop it with Ctrl-C.`
 		if *noFollow && *lines == 0 {
 			past.Limit = 0
 		}
-		l, err := c.List(ctx, past)
+		l, err := c.Journal(ctx, past)
 		if err != nil {
 			return err
 		}
@@ -118,13 +119,13 @@ The filters select exchanges as GET /mock/v1/journal does. Stop it with Ctrl-C.`
 		return nil
 	}
 	f.After = last
-	err = c.Follow(ctx, f, show, func(n uint64) {
+	err = c.FollowJournal(ctx, f, show, func(n uint64) {
 		fmt.Fprintf(stderr, "scimconf journal: %d exchanges were missed (the terminal is slower than the mock)\n", n)
 	})
 	if ctx.Err() != nil {
 		return nil // Ctrl-C
 	}
-	if errors.Is(err, journal.ErrStreamClosed) {
+	if errors.Is(err, mgmt.ErrStreamClosed) {
 		return errors.New("the mock closed the stream (it stopped)")
 	}
 	return err

@@ -1,7 +1,25 @@
-// Command scimconf is the conformance harness's one binary: it serves the
-// mock SCIM server (serve), runs the DNS mock alone (dns), and talks to a
-// running mock's management API (admin). This file parses flags and wires;
-// the work is done in the packages it calls.
+// Command scimconf is the conformance harness's one binary. Its commands
+// (see commands; "scimconf help" lists them):
+//
+//   - serve: start the mock SCIM server, its management API and DNS mock
+//   - conformance: run the conformance suites against a SCIM server and
+//     write the reports
+//   - sensitivity: run the suites once per violation switch of the mock
+//     and print the kill matrix
+//   - report: turn Ginkgo JSON reports into report.md and report.html,
+//     with a verdict
+//   - dns: run the DNS mock alone
+//   - bench: load figures for the mock or any SCIM server
+//   - container-run: start a SCIM server from an image, run a command
+//     against it, keep its log, remove it
+//   - journal: follow a running mock's request journal
+//   - client-report: grade the client that talked to a running mock
+//   - admin: call a running mock's management API
+//   - version: print the version
+//
+// Every flag can also be set through the environment variable its help
+// names; a value the flag does not take is an error. This package parses
+// flags and wires; the work is done in the packages it calls.
 package main
 
 import (
@@ -12,9 +30,10 @@ import (
 	"io"
 	"os"
 	"os/signal"
-	"strconv"
+	"regexp"
 	"strings"
 	"syscall"
+	"time"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -111,8 +130,12 @@ func newFlagSet(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parse parses args, reporting usage errors once.
+// parse sets the flags from their environment variables (fromEnv), then
+// parses args, reporting usage errors once.
 func parse(fs *flag.FlagSet, args []string) error {
+	if err := fromEnv(fs); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
@@ -127,28 +150,54 @@ func parse(fs *flag.FlagSet, args []string) error {
 	return nil
 }
 
-// env returns the environment variable's value, or def.
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok && v != "" {
-		return v
-	}
-	return def
-}
-
-func envInt(name string, def int) int {
-	if v, err := strconv.Atoi(env(name, "")); err == nil {
-		return v
-	}
-	return def
-}
-
-func envBool(name string, def bool) bool {
-	if v, err := strconv.ParseBool(env(name, "")); err == nil {
-		return v
-	}
-	return def
-}
-
+// describe is a flag's usage text naming its environment variable; the
+// name is also how fromEnv finds the variable of the flag.
 func describe(text, envName string) string {
 	return strings.TrimSpace(text) + " (env " + envName + ")"
+}
+
+// envOfUsage finds the variable describe named in a flag's usage.
+var envOfUsage = regexp.MustCompile(`\(env ([A-Z][A-Z0-9_]*)\)$`)
+
+// fromEnv sets each flag whose usage names an environment variable
+// (describe) from that variable when it is set and not empty; flags on
+// the command line then override it. A value the flag does not take is an
+// error naming the variable and the form expected, not a silent default.
+func fromEnv(fs *flag.FlagSet) error {
+	var errs []error
+	fs.VisitAll(func(f *flag.Flag) {
+		m := envOfUsage.FindStringSubmatch(f.Usage)
+		if m == nil {
+			return
+		}
+		v, ok := os.LookupEnv(m[1])
+		if !ok || v == "" {
+			return
+		}
+		if err := fs.Set(f.Name, v); err != nil {
+			errs = append(errs, fmt.Errorf("environment variable %s=%q: want %s (it sets --%s)", m[1], v, expectedForm(f.Value), f.Name))
+		}
+	})
+	return errors.Join(errs...)
+}
+
+// expectedForm says in words what a flag's value looks like.
+func expectedForm(v flag.Value) string {
+	g, ok := v.(flag.Getter)
+	if !ok {
+		return "a valid value"
+	}
+	switch g.Get().(type) {
+	case bool:
+		return "a boolean: true or false (or 1, 0, t, f)"
+	case int, int64:
+		return "an integer"
+	case uint, uint64:
+		return "a non-negative integer"
+	case float64:
+		return "a number"
+	case time.Duration:
+		return "a duration such as 30s or 2m"
+	}
+	return "a valid value"
 }

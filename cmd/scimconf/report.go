@@ -11,8 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/reports"
-	"github.com/scimconf/scimconf/suites/rules"
 )
 
 // errMustFailed is runReport's error when the verdict fails: a MUST rule
@@ -41,9 +41,9 @@ Exit status:
      run, a spec naming no known rule failed, no rule was checked at all)
   2  usage error, or a report file that cannot be read`, stderr)
 	var (
-		out    = fs.String("out", env("SCIMCONF_REPORT_OUT", ""), describe("directory for report.md and report.html; empty means the directory of the first report file", "SCIMCONF_REPORT_OUT"))
-		strict = fs.Bool("strict-should", envBool("SCIMCONF_STRICT_SHOULD", false), describe("a failed SHOULD rule fails the verdict (exit 1) instead of warning", "SCIMCONF_STRICT_SHOULD"))
-		title  = fs.String("title", env("SCIMCONF_REPORT_TITLE", ""), describe(`title of the pages (default "SCIM conformance report")`, "SCIMCONF_REPORT_TITLE"))
+		out    = fs.String("out", "", describe("directory for report.md and report.html; empty means the directory of the first report file", "SCIMCONF_REPORT_OUT"))
+		strict = fs.Bool("strict-should", false, describe("a failed SHOULD rule fails the verdict (exit 1) instead of warning", "SCIMCONF_STRICT_SHOULD"))
+		title  = fs.String("title", "", describe(`title of the pages (default "SCIM conformance report")`, "SCIMCONF_REPORT_TITLE"))
 	)
 	files, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -56,7 +56,7 @@ Exit status:
 	}
 	// "Proved by": the violation switch of the mock that makes each
 	// rule's specs fail, from the catalogue (make sensitivity checks it).
-	opts := reports.Options{Title: *title, StrictShould: *strict, Switches: rules.SwitchesByRule()}
+	opts := reports.Options{Title: *title, StrictShould: *strict, Switches: catalogue.SwitchesByRule()}
 	runs, err := reports.Load(files...)
 	if err != nil {
 		fmt.Fprintf(stderr, "scimconf report: %v\n", err)

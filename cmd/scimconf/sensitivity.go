@@ -7,9 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/sensitivity"
 	"github.com/scimconf/scimconf/server/violation"
-	"github.com/scimconf/scimconf/suites/rules"
 )
 
 func runSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -20,17 +20,17 @@ runs them with no switch (the baseline, which must pass), then once per switch
 which rules failed from Ginkgo's JSON reports, and prints the kill matrix.
 
 It fails when the baseline fails, when a switch is caught by no spec, when a switch does
-not fail a rule it proves (suites/rules/switches.go), when it fails a rule it is not
+not fail a rule it proves (catalogue/switches.go), when it fails a rule it is not
 declared for, or when a rule has no switch.
 
 CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse HEAD).`, stderr)
 	var (
-		sample   = fs.Int("sample", envInt("SCIMCONF_SENSITIVITY_SAMPLE", 0), describe("run only this many switches, drawn with --seed (0: all)", "SCIMCONF_SENSITIVITY_SAMPLE"))
-		seed     = fs.String("seed", env("SCIMCONF_SENSITIVITY_SEED", ""), describe("seed of the sample, e.g. the commit hash", "SCIMCONF_SENSITIVITY_SEED"))
-		only     = fs.String("switches", env("SCIMCONF_SENSITIVITY_SWITCHES", ""), describe("comma-separated switches to run instead of all", "SCIMCONF_SENSITIVITY_SWITCHES"))
-		parallel = fs.Int("parallel", envInt("SCIMCONF_SENSITIVITY_PARALLEL", 2), describe("switches run at once", "SCIMCONF_SENSITIVITY_PARALLEL"))
+		sample   = fs.Int("sample", 0, describe("run only this many switches, drawn with --seed (0: all)", "SCIMCONF_SENSITIVITY_SAMPLE"))
+		seed     = fs.String("seed", "", describe("seed of the sample, e.g. the commit hash", "SCIMCONF_SENSITIVITY_SEED"))
+		only     = fs.String("switches", "", describe("comma-separated switches to run instead of all", "SCIMCONF_SENSITIVITY_SWITCHES"))
+		parallel = fs.Int("parallel", 2, describe("switches run at once", "SCIMCONF_SENSITIVITY_PARALLEL"))
 		timeout  = fs.Duration("timeout", 3*time.Minute, "longest one suite run may take")
-		workDir  = fs.String("work-dir", env("SCIMCONF_SENSITIVITY_DIR", ""), describe("keep the suite binaries and Ginkgo reports here (default: a temporary directory)", "SCIMCONF_SENSITIVITY_DIR"))
+		workDir  = fs.String("work-dir", "", describe("keep the suite binaries and Ginkgo reports here (default: a temporary directory)", "SCIMCONF_SENSITIVITY_DIR"))
 		list     = fs.Bool("list", false, "list the switches and the rules each proves, and exit")
 	)
 	if err := parse(fs, args); err != nil {
@@ -38,7 +38,7 @@ CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse
 	}
 	if *list {
 		for _, s := range violation.Known() {
-			proves, cross := rules.Expected(s.Name)
+			proves, cross := catalogue.Expected(s.Name)
 			fmt.Fprintf(stdout, "%-38s proves %v, may also fail %v\n    %s\n", s.Name, proves, cross, s.Description)
 		}
 		return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,30 +31,30 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 	d := provider.DefaultConfig()
 	lim := account.DefaultLimits()
 	var (
-		addr       = fs.String("addr", env("SCIMCONF_ADDR", "127.0.0.1:8080"), describe("address for SCIM and the management API; port 0 picks a free port", "SCIMCONF_ADDR"))
-		dnsAddr    = fs.String("dns-addr", env("SCIMCONF_DNS_ADDR", "127.0.0.1:0"), describe("address of the embedded DNS mock (UDP and TCP)", "SCIMCONF_DNS_ADDR"))
-		sysRes     = fs.Bool("system-resolver", envBool("SCIMCONF_SYSTEM_RESOLVER", false), describe("verify domains through the system's DNS resolver instead of the embedded DNS mock", "SCIMCONF_SYSTEM_RESOLVER"))
-		schemaSet  = fs.String("schema", env("SCIMCONF_SCHEMA", "dynatrace"), describe(`schema set: "dynatrace" (the attributes Dynatrace documents) or "full" (RFC 7643 User, EnterpriseUser, Group)`, "SCIMCONF_SCHEMA"))
-		adminToken = fs.String("admin-token", env("SCIMCONF_ADMIN_TOKEN", ""), describe("bearer token of the management API; empty generates one", "SCIMCONF_ADMIN_TOKEN"))
-		domain     = fs.String("demo-domain", env("SCIMCONF_DEMO_DOMAIN", "example.com"), describe("verified domain of the demo account", "SCIMCONF_DEMO_DOMAIN"))
-		maxUsers   = fs.Int("max-users", envInt("SCIMCONF_MAX_USERS", lim.MaxUsers), describe("users per account (DT-USER-LIMIT)", "SCIMCONF_MAX_USERS"))
-		maxGroups  = fs.Int("max-groups", envInt("SCIMCONF_MAX_GROUPS", lim.MaxGroups), describe("groups per account, LOCAL and SCIM (DT-GROUP-LIMIT)", "SCIMCONF_MAX_GROUPS"))
-		perUser    = fs.Int("max-groups-per-user", envInt("SCIMCONF_MAX_GROUPS_PER_USER", lim.MaxGroupsPerUser), describe("groups one user may belong to (DT-GROUP-PER-USER)", "SCIMCONF_MAX_GROUPS_PER_USER"))
-		perms      = fs.Int("max-permissions-per-group", envInt("SCIMCONF_MAX_PERMISSIONS_PER_GROUP", lim.MaxPermissionsPerGroup), describe("permissions per group", "SCIMCONF_MAX_PERMISSIONS_PER_GROUP"))
-		maxResults = fs.Int("max-results", envInt("SCIMCONF_MAX_RESULTS", d.MaxResults), describe("most resources in one list response (filter.maxResults)", "SCIMCONF_MAX_RESULTS"))
-		bulkOps    = fs.Int("bulk-max-operations", envInt("SCIMCONF_BULK_MAX_OPERATIONS", d.BulkMaxOperations), describe("most operations in one bulk request", "SCIMCONF_BULK_MAX_OPERATIONS"))
-		bulkBytes  = fs.Int("bulk-max-payload", envInt("SCIMCONF_BULK_MAX_PAYLOAD", d.BulkMaxPayloadSize), describe("largest bulk request body in bytes (413 beyond)", "SCIMCONF_BULK_MAX_PAYLOAD"))
-		noContent  = fs.Bool("patch-no-content", envBool("SCIMCONF_PATCH_NO_CONTENT", false), describe("answer PATCH with 204 instead of 200 and the resource", "SCIMCONF_PATCH_NO_CONTENT"))
-		strict     = fs.Bool("strict", envBool("SCIMCONF_STRICT", false), describe("refuse the IdP dialects RFC 7644 does not define (capitalised ops, \"False\" strings, dotted keys, ...) with a 400 naming each, instead of accepting them and naming them in the X-Scimconf-Quirks header", "SCIMCONF_STRICT"))
-		logLevel   = fs.String("log-level", env("SCIMCONF_LOG_LEVEL", "info"), describe("debug, info, warn or error", "SCIMCONF_LOG_LEVEL"))
-		logJSON    = fs.Bool("log-json", envBool("SCIMCONF_LOG_JSON", false), describe("log JSON lines instead of text", "SCIMCONF_LOG_JSON"))
-		envFile    = fs.String("env-file", env("SCIMCONF_ENV_FILE", ""), describe("also write the KEY=value lines to this file", "SCIMCONF_ENV_FILE"))
-		faultsFile = fs.String("faults", env("SCIMCONF_FAULTS", ""), describe(`JSON file of fault rules in force from the start and after each reset: {"faults":[{"match":{...},"action":{...}}]} (README: The mock as a test double)`, "SCIMCONF_FAULTS"))
-		fixtures   = fs.String("fixtures", env("SCIMCONF_FIXTURES", ""), describe("a fixture file, or a directory of *.json fixtures, loaded into the demo account at start and after each reset (e.g. fixtures/demo.json)", "SCIMCONF_FIXTURES"))
-		determ     = fs.Bool("deterministic", envBool("SCIMCONF_DETERMINISTIC", false), describe("a clock that starts at 2026-01-01 and ids and tokens drawn from --seed, so that two runs given the same calls answer the same bytes (not for anything secret)", "SCIMCONF_DETERMINISTIC"))
-		seed       = fs.Uint64("seed", envUint64("SCIMCONF_SEED", 0), describe("seed of --deterministic and of the faults' probabilities; 0 without --deterministic picks one", "SCIMCONF_SEED"))
-		journalCap = fs.Int("journal-size", envInt("SCIMCONF_JOURNAL_SIZE", journal.DefaultCapacity), describe("exchanges the request journal keeps (the oldest go first)", "SCIMCONF_JOURNAL_SIZE"))
-		violate    = fs.String("violate", env("SCIMCONF_VIOLATE", ""), describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
+		addr       = fs.String("addr", "127.0.0.1:8080", describe("address for SCIM and the management API; port 0 picks a free port", "SCIMCONF_ADDR"))
+		dnsAddr    = fs.String("dns-addr", "127.0.0.1:0", describe("address of the embedded DNS mock (UDP and TCP)", "SCIMCONF_DNS_ADDR"))
+		sysRes     = fs.Bool("system-resolver", false, describe("verify domains through the system's DNS resolver instead of the embedded DNS mock", "SCIMCONF_SYSTEM_RESOLVER"))
+		schemaSet  = fs.String("schema", "dynatrace", describe(`schema set: "dynatrace" (the attributes Dynatrace documents) or "full" (RFC 7643 User, EnterpriseUser, Group)`, "SCIMCONF_SCHEMA"))
+		adminToken = fs.String("admin-token", "", describe("bearer token of the management API; empty generates one", "SCIMCONF_ADMIN_TOKEN"))
+		domain     = fs.String("demo-domain", "example.com", describe("verified domain of the demo account", "SCIMCONF_DEMO_DOMAIN"))
+		maxUsers   = fs.Int("max-users", lim.MaxUsers, describe("users per account (DT-USER-LIMIT)", "SCIMCONF_MAX_USERS"))
+		maxGroups  = fs.Int("max-groups", lim.MaxGroups, describe("groups per account, LOCAL and SCIM (DT-GROUP-LIMIT)", "SCIMCONF_MAX_GROUPS"))
+		perUser    = fs.Int("max-groups-per-user", lim.MaxGroupsPerUser, describe("groups one user may belong to (DT-GROUP-PER-USER)", "SCIMCONF_MAX_GROUPS_PER_USER"))
+		perms      = fs.Int("max-permissions-per-group", lim.MaxPermissionsPerGroup, describe("permissions per group", "SCIMCONF_MAX_PERMISSIONS_PER_GROUP"))
+		maxResults = fs.Int("max-results", d.MaxResults, describe("most resources in one list response (filter.maxResults)", "SCIMCONF_MAX_RESULTS"))
+		bulkOps    = fs.Int("bulk-max-operations", d.BulkMaxOperations, describe("most operations in one bulk request", "SCIMCONF_BULK_MAX_OPERATIONS"))
+		bulkBytes  = fs.Int("bulk-max-payload", d.BulkMaxPayloadSize, describe("largest bulk request body in bytes (413 beyond)", "SCIMCONF_BULK_MAX_PAYLOAD"))
+		noContent  = fs.Bool("patch-no-content", false, describe("answer PATCH with 204 instead of 200 and the resource", "SCIMCONF_PATCH_NO_CONTENT"))
+		strict     = fs.Bool("strict", false, describe("refuse the IdP dialects RFC 7644 does not define (capitalised ops, \"False\" strings, dotted keys, ...) with a 400 naming each, instead of accepting them and naming them in the X-Scimconf-Quirks header", "SCIMCONF_STRICT"))
+		logLevel   = fs.String("log-level", "info", describe("debug, info, warn or error", "SCIMCONF_LOG_LEVEL"))
+		logJSON    = fs.Bool("log-json", false, describe("log JSON lines instead of text", "SCIMCONF_LOG_JSON"))
+		envFile    = fs.String("env-file", "", describe("also write the KEY=value lines to this file", "SCIMCONF_ENV_FILE"))
+		faultsFile = fs.String("faults", "", describe(`JSON file of fault rules in force from the start and after each reset: {"faults":[{"match":{...},"action":{...}}]} (README: The mock as a test double)`, "SCIMCONF_FAULTS"))
+		fixtures   = fs.String("fixtures", "", describe("a fixture file, or a directory of *.json fixtures, loaded into the demo account at start and after each reset (e.g. fixtures/demo.json)", "SCIMCONF_FIXTURES"))
+		determ     = fs.Bool("deterministic", false, describe("a clock that starts at 2026-01-01 and ids and tokens drawn from --seed, so that two runs given the same calls answer the same bytes (not for anything secret)", "SCIMCONF_DETERMINISTIC"))
+		seed       = fs.Uint64("seed", 0, describe("seed of --deterministic and of the faults' probabilities; 0 without --deterministic picks one", "SCIMCONF_SEED"))
+		journalCap = fs.Int("journal-size", journal.DefaultCapacity, describe("exchanges the request journal keeps (the oldest go first)", "SCIMCONF_JOURNAL_SIZE"))
+		violate    = fs.String("violate", "", describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -91,16 +92,23 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 	if err != nil {
 		return err
 	}
-	defer inst.Close()
 	lines := strings.Join(inst.Env(), "\n") + "\n"
 	fmt.Fprint(stdout, lines)
 	if *envFile != "" {
 		if err := os.WriteFile(*envFile, []byte(lines), 0o600); err != nil {
-			return fmt.Errorf("write --env-file: %w", err)
+			return errors.Join(fmt.Errorf("write --env-file: %w", err), closeMock(inst))
 		}
 	}
 	log.Info("mock ready", "scim", inst.SCIMBaseURL, "admin", inst.AdminURL, "dns", inst.DNSAddr, "schema", *schemaSet)
 	<-ctx.Done()
 	log.Info("shutting down")
+	return closeMock(inst)
+}
+
+// closeMock stops the mock, saying so when it did not stop cleanly.
+func closeMock(inst *mock.Instance) error {
+	if err := inst.Close(); err != nil {
+		return fmt.Errorf("stopping the mock: %w", err)
+	}
 	return nil
 }

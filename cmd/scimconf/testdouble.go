@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"strconv"
 
 	"github.com/scimconf/scimconf/server/faults"
 	"github.com/scimconf/scimconf/server/fixture"
@@ -31,11 +30,4 @@ func testDouble(opts *mock.Options, faultsFile, fixtures string, deterministic b
 	}
 	opts.Deterministic, opts.Seed, opts.JournalSize = deterministic, seed, journalSize
 	return nil
-}
-
-func envUint64(name string, def uint64) uint64 {
-	if v, err := strconv.ParseUint(env(name, ""), 10, 64); err == nil {
-		return v
-	}
-	return def
 }

@@ -23,8 +23,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/suites/rules"
 )
 
 // Verdict is how the client fared on one rule, or in one finding.
@@ -117,9 +117,9 @@ const (
 	contentSCIM = "application/scim+json"
 )
 
-// catalogue returns a Dynatrace rule as the conformance catalogue has it.
-func catalogue(id string) Rule {
-	r, ok := rules.ByID(id)
+// dynatraceRule returns a Dynatrace rule as the conformance catalogue has it.
+func dynatraceRule(id string) Rule {
+	r, ok := catalogue.ByID(id)
 	if !ok {
 		return Rule{ID: id, Category: Dynatrace, Summary: id, Source: "scimconf rule catalogue"}
 	}
@@ -127,7 +127,7 @@ func catalogue(id string) Rule {
 }
 
 func rfcRule(id string, c Category, source, summary string) Rule {
-	return Rule{ID: id, Category: c, Summary: summary, Source: source, URL: rules.Rule{Source: source}.URL()}
+	return Rule{ID: id, Category: c, Summary: summary, Source: source, URL: catalogue.Rule{Source: source}.URL()}
 }
 
 // The rules for clients.
@@ -169,13 +169,13 @@ func Grade(entries []journal.Entry, now time.Time) *Report {
 	rep.UserAgents = slices.Sorted(maps.Keys(agents))
 
 	rep.Results = append(rep.Results,
-		g.refusals(catalogue("DT-USER-DOMAIN"), isUserWrite),
-		g.refusals(catalogue("DT-USER-EMAIL"), isUserWrite),
-		g.refusals(catalogue("DT-USER-REQUIRED"), isUserWrite),
+		g.refusals(dynatraceRule("DT-USER-DOMAIN"), isUserWrite),
+		g.refusals(dynatraceRule("DT-USER-EMAIL"), isUserWrite),
+		g.refusals(dynatraceRule("DT-USER-REQUIRED"), isUserWrite),
 		g.userNameChanges(),
 		g.auth(),
 		g.revokedTokens(),
-		g.refusals(catalogue("DT-AUTH-SCOPE"), isSCIM),
+		g.refusals(dynatraceRule("DT-AUTH-SCOPE"), isSCIM),
 	)
 	rep.Results = append(rep.Results, g.otherRefusals()...)
 	rep.Results = append(rep.Results,
@@ -292,7 +292,7 @@ func (g *grader) otherRefusals() []Result {
 		}
 		res := byRule[e.Rule]
 		if res == nil {
-			res = &Result{Rule: catalogue(e.Rule)}
+			res = &Result{Rule: dynatraceRule(e.Rule)}
 			byRule[e.Rule] = res
 		}
 		res.Checked++
@@ -373,7 +373,7 @@ func sentUserName(e *journal.Entry) (string, bool) {
 // Dynatrace ignores.
 func (g *grader) userNameChanges() Result {
 	g.handle("DT-USER-EMAIL-IMMUTABLE")
-	res := Result{Rule: catalogue("DT-USER-EMAIL-IMMUTABLE")}
+	res := Result{Rule: dynatraceRule("DT-USER-EMAIL-IMMUTABLE")}
 	known := map[string]string{} // user id -> userName the mock last answered
 	for i := range g.entries {
 		e := &g.entries[i]
@@ -409,7 +409,7 @@ func (g *grader) userNameChanges() Result {
 // "Authorization: Bearer <token>" with a token the account knows.
 func (g *grader) auth() Result {
 	g.handle("DT-AUTH")
-	res := Result{Rule: catalogue("DT-AUTH")}
+	res := Result{Rule: dynatraceRule("DT-AUTH")}
 	good := g.goodTokens()
 	for i := range g.entries {
 		e := &g.entries[i]
@@ -458,7 +458,7 @@ func (g *grader) goodTokens() map[string]uint64 {
 // using it.
 func (g *grader) revokedTokens() Result {
 	g.handle("DT-TOKEN-REVOKE")
-	res := Result{Rule: catalogue("DT-TOKEN-REVOKE")}
+	res := Result{Rule: dynatraceRule("DT-TOKEN-REVOKE")}
 	good := g.goodTokens()
 	for i := range g.entries {
 		e := &g.entries[i]

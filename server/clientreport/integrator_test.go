@@ -12,6 +12,7 @@ import (
 
 	"github.com/scimconf/scimconf/server/clientreport"
 	"github.com/scimconf/scimconf/server/journal"
+	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
 )
 
@@ -126,7 +127,7 @@ func TestThirdPatchGets429(t *testing.T) {
 				t.Fatalf("the 429 in the journal: %+v", hit)
 			}
 			// The Go client says the same, in the manner of ReceivedRequests().
-			jc := journal.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+			jc := mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
 			faulted, err := jc.Received(t.Context(), journal.Filter{Faulted: true})
 			if err != nil || len(faulted) != 1 || faulted[0].Seq != hit.Seq {
 				t.Fatalf("Received(faulted) = %+v, %v", faulted, err)

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimconf/scimconf/reports"
+	"github.com/scimconf/scimconf/reportpage"
 	"github.com/scimconf/scimconf/server/journal"
 )
 
@@ -25,21 +25,21 @@ var groups = []struct {
 	{Behaviour, "Behaviour", "How the client copes: conflicts, throttling and failed exchanges (inject them with the mock's faults)."},
 }
 
-func statusOf(v Verdict) reports.Status {
+func badgeOf(v Verdict) badge {
 	switch v {
 	case Met:
-		return reports.StatusPass
+		return badgePass
 	case Broken:
-		return reports.StatusFail
+		return badgeFail
 	case Warning:
-		return reports.StatusSkip
+		return badgeSkip
 	}
-	return reports.StatusNotRun
+	return badgeNotRun
 }
 
-// Page is the report as package reports renders it.
-func (r *Report) Page() reports.ClientPage {
-	p := reports.ClientPage{
+// Page is the report as it is rendered.
+func (r *Report) Page() Page {
+	p := Page{
 		Title:     "SCIM client report",
 		Subject:   "the client that talked to the scimconf mock, graded from its journal",
 		Generated: r.Generated,
@@ -60,7 +60,7 @@ func (r *Report) Page() reports.ClientPage {
 
 	fact := func(name, value string) {
 		if value != "" {
-			p.Facts = append(p.Facts, reports.ClientFact{Name: name, Value: value})
+			p.Facts = append(p.Facts, Fact{Name: name, Value: value})
 		}
 	}
 	fact("exchanges", fmt.Sprint(r.Exchanges))
@@ -78,15 +78,15 @@ func (r *Report) Page() reports.ClientPage {
 	fact("IdP quirks accepted", strings.Join(quirks, ", "))
 
 	for _, grp := range groups {
-		g := reports.ClientGroup{Name: grp.name, Intro: grp.intro}
+		g := Group{Name: grp.name, Intro: grp.intro}
 		for _, res := range r.Results {
 			if res.Category != grp.cat {
 				continue
 			}
-			row := reports.ClientRow{ID: res.ID, Summary: res.Summary, Source: res.Source, URL: res.URL,
-				Status: statusOf(res.Verdict), Label: string(res.Verdict), Checked: res.Checked}
+			row := Row{ID: res.ID, Summary: res.Summary, Source: res.Source, URL: res.URL,
+				Status: badgeOf(res.Verdict), Label: string(res.Verdict), Checked: res.Checked}
 			for _, f := range res.Findings {
-				cf := reports.ClientFinding{Text: string(f.Verdict) + ": " + f.Text}
+				cf := PageFinding{Text: string(f.Verdict) + ": " + f.Text}
 				if e, ok := r.entries[f.Seq]; ok {
 					cf.Exchange = toExchange(e)
 				}
@@ -116,12 +116,12 @@ func plural(n int) string {
 	return "s"
 }
 
-func toExchange(e journal.Entry) *reports.Exchange {
+func toExchange(e journal.Entry) *reportpage.Exchange {
 	u := e.Path
 	if e.Query != "" {
 		u += "?" + e.Query
 	}
-	x := &reports.Exchange{
+	x := &reportpage.Exchange{
 		Method: e.Method, URL: u, RequestHeaders: e.RequestHeaders, RequestBody: e.RequestBody,
 		Status: e.Status, ResponseHeaders: e.ResponseHeaders, ResponseBody: e.ResponseBody,
 		Error: e.Error, Millis: float64(e.Duration) / float64(time.Millisecond),
@@ -133,10 +133,10 @@ func toExchange(e journal.Entry) *reports.Exchange {
 }
 
 // HTML writes the report as one self-contained page.
-func (r *Report) HTML(w io.Writer) error { return reports.ClientHTML(w, r.Page()) }
+func (r *Report) HTML(w io.Writer) error { return pageHTML(w, r.Page()) }
 
 // Markdown writes the report as Markdown.
-func (r *Report) Markdown(w io.Writer) error { return reports.ClientMarkdown(w, r.Page()) }
+func (r *Report) Markdown(w io.Writer) error { return pageMarkdown(w, r.Page()) }
 
 // Handler answers GET /mock/v1/client-report: the client report of the
 // journal entries that match the query parameters (journal.ParseFilter;

@@ -9,6 +9,7 @@ import (
 
 	"github.com/scimconf/scimconf/server/faults"
 	"github.com/scimconf/scimconf/server/journal"
+	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
 )
 
@@ -66,7 +67,7 @@ func TestMockFaults(t *testing.T) {
 		t.Fatalf("a wrong token: %d", status)
 	}
 
-	jc := journal.Client{BaseURL: admin, Token: inst.AdminToken}
+	jc := mgmt.Client{BaseURL: admin, Token: inst.AdminToken}
 	faulted, err := jc.Received(t.Context(), journal.Filter{Faulted: true})
 	if err != nil || len(faulted) != 3 {
 		t.Fatalf("faulted entries: %d, %v", len(faulted), err)

@@ -512,24 +512,12 @@ func compareNumbers(x, y any) (int, bool) {
 	if xInt && yInt {
 		return cmp.Compare(xi, yi), true
 	}
-	xf, ok1 := toFloat(x)
-	yf, ok2 := toFloat(y)
+	xf, ok1 := schema.Number(x)
+	yf, ok2 := schema.Number(y)
 	if !ok1 || !ok2 {
 		return 0, false
 	}
 	return cmp.Compare(xf, yf), true
-}
-
-func toFloat(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
-	}
-	return 0, false
 }
 
 // Equal reports whether x and y are the same value of attribute a, with

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/server/journal"
+	"github.com/scimconf/scimconf/server/mgmt"
 )
 
 // fixture serves a fake SCIM handler behind the journal middleware and the
@@ -18,7 +19,7 @@ import (
 type fixture struct {
 	srv *httptest.Server
 	j   *journal.Journal
-	c   *journal.Client
+	c   *mgmt.Client
 }
 
 func newFixture(t *testing.T, opts ...journal.Option) *fixture {
@@ -62,7 +63,7 @@ func newFixture(t *testing.T, opts ...journal.Option) *fixture {
 	srv := httptest.NewServer(mux)
 	srv.Config.RegisterOnShutdown(j.CloseStreams)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, j: j, c: &journal.Client{BaseURL: srv.URL + "/mock/v1"}}
+	return &fixture{srv: srv, j: j, c: &mgmt.Client{BaseURL: srv.URL + "/mock/v1"}}
 }
 
 func (f *fixture) send(t *testing.T, method, path, body string, header ...string) {
@@ -139,18 +140,18 @@ func TestMiddlewareRecords(t *testing.T) {
 	if err != nil || len(patches) != 1 {
 		t.Fatalf("Requests(PATCH, /Users) = %d entries, %v", len(patches), err)
 	}
-	counts, err := f.c.Count(t.Context(), journal.Filter{Path: "/Users"})
+	counts, err := f.c.CountJournal(t.Context(), journal.Filter{Path: "/Users"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if counts.Matched != 3 || counts.ByStatus["4xx"] != 1 || counts.ByStatus["2xx"] != 2 || counts.ByMethod["POST"] != 2 || counts.Recorded != 6 {
 		t.Errorf("counts = %+v", counts)
 	}
-	l, err := f.c.List(t.Context(), journal.Filter{Limit: 1})
+	l, err := f.c.Journal(t.Context(), journal.Filter{Limit: 1})
 	if err != nil || len(l.Entries) != 1 || l.Matched != 6 || l.LastSeq != 6 || l.Entries[0].Seq != 6 {
 		t.Errorf("List(limit 1) = %+v, %v", l, err)
 	}
-	if err := f.c.Clear(t.Context()); err != nil {
+	if err := f.c.ClearJournal(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	if got, _ := f.c.Received(t.Context(), journal.Filter{}); len(got) != 0 {
@@ -192,7 +193,7 @@ func TestFollow(t *testing.T) {
 	got := make(chan journal.Entry, 10)
 	done := make(chan error, 1)
 	go func() {
-		done <- f.c.Follow(ctx, journal.Filter{Method: "PATCH", After: 0}, func(e journal.Entry) error {
+		done <- f.c.FollowJournal(ctx, journal.Filter{Method: "PATCH", After: 0}, func(e journal.Entry) error {
 			got <- e
 			return nil
 		}, nil)
@@ -226,7 +227,7 @@ func TestFollowReplaysAfterAndStopsOnError(t *testing.T) {
 	}
 	stop := errors.New("enough")
 	var seen []uint64
-	err := f.c.Follow(t.Context(), journal.Filter{After: 1}, func(e journal.Entry) error {
+	err := f.c.FollowJournal(t.Context(), journal.Filter{After: 1}, func(e journal.Entry) error {
 		seen = append(seen, e.Seq)
 		if len(seen) == 2 {
 			return stop
@@ -242,7 +243,7 @@ func TestFollowEndsOnShutdown(t *testing.T) {
 	f := newFixture(t)
 	done := make(chan error, 1)
 	go func() {
-		done <- f.c.Follow(t.Context(), journal.Filter{}, func(journal.Entry) error { return nil }, nil)
+		done <- f.c.FollowJournal(t.Context(), journal.Filter{}, func(journal.Entry) error { return nil }, nil)
 	}()
 	// Wait until the stream is open, then shut the server down: Close must
 	// not hang on the stream, and Follow must say the server closed it.

@@ -8,8 +8,8 @@
 //
 // It owns the HTTP middleware that records exchanges, the management
 // endpoints that query, count, clear and tail the journal (mounted by
-// package mgmt under /mock/v1/journal), and Client, the Go client that
-// Ginkgo tests use in the manner of gomega/ghttp's ReceivedRequests().
+// package mgmt under /mock/v1/journal), and Filter, the query both those
+// endpoints and the Go client (mgmt.Client) speak.
 //
 // The journal reads what the SCIM layer and the fault injector announce in
 // response headers (RuleHeader, QuirksHeader, FaultHeader); it never looks

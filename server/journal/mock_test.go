@@ -10,17 +10,18 @@ import (
 
 	"github.com/scimconf/scimconf/server/account"
 	"github.com/scimconf/scimconf/server/journal"
+	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
 )
 
-func startMock(t *testing.T) (*mock.Instance, *journal.Client) {
+func startMock(t *testing.T) (*mock.Instance, *mgmt.Client) {
 	t.Helper()
 	inst, err := mock.Start(t.Context(), mock.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { inst.Close() })
-	return inst, &journal.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	return inst, &mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
 }
 
 func scim(t *testing.T, inst *mock.Instance, method, path, body string) int {
@@ -60,7 +61,7 @@ func TestMockJournal(t *testing.T) {
 		t.Errorf("the list: %+v", got[1])
 	}
 	// The management API is not journaled.
-	if c, _ := jc.Count(t.Context(), journal.Filter{}); c.Matched != 2 {
+	if c, _ := jc.CountJournal(t.Context(), journal.Filter{}); c.Matched != 2 {
 		t.Errorf("count %+v after the management calls, want 2", c)
 	}
 	req, _ := http.NewRequest("POST", inst.AdminURL+"/reset", nil)
@@ -80,14 +81,14 @@ func TestMockStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jc := &journal.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
-	if err := (&journal.Client{BaseURL: inst.AdminURL, Token: "wrong"}).Follow(t.Context(), journal.Filter{}, func(journal.Entry) error { return nil }, nil); err == nil || !strings.Contains(err.Error(), "401") {
+	jc := &mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	if err := (&mgmt.Client{BaseURL: inst.AdminURL, Token: "wrong"}).FollowJournal(t.Context(), journal.Filter{}, func(journal.Entry) error { return nil }, nil); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("Follow with a wrong token = %v, want 401", err)
 	}
 	got := make(chan journal.Entry, 16)
 	done := make(chan error, 1)
 	go func() {
-		done <- jc.Follow(context.Background(), journal.Filter{Path: "/Groups"}, func(e journal.Entry) error {
+		done <- jc.FollowJournal(context.Background(), journal.Filter{Path: "/Groups"}, func(e journal.Entry) error {
 			got <- e
 			return nil
 		}, nil)

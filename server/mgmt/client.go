@@ -1,6 +1,7 @@
 package mgmt
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -10,17 +11,37 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/scimconf/scimconf/server/faults"
+	"github.com/scimconf/scimconf/server/journal"
 )
 
-// Client calls the management API. Its zero value is not usable: set
-// BaseURL and Token. It is safe for concurrent use.
+// Client is the one Go client of the whole management API (/mock/v1):
+// accounts, domains, tokens, groups, users, limits, DNS, reset and OpenAPI,
+// and the test-double controls mounted there: the journal (list, count,
+// clear, live tail), faults, fixtures and export, violation switches and
+// the client report. Its zero value is not usable: set BaseURL and Token.
+// It is safe for concurrent use.
+//
+// The test-double types (journal.Entry, faults.Rule) are imported here, in
+// the client only: the API's handlers stay free of those packages (see
+// Double).
+//
+// In the manner of gomega/ghttp's ReceivedRequests(), a test asserts what a
+// connector sent:
+//
+//	c := mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+//	patches, err := c.Requests(ctx, "PATCH", "/Users")
+//	Eventually(c.Received).WithArguments(journal.Filter{Status: "429"}).ShouldNot(BeEmpty())
 type Client struct {
-	// BaseURL is the API's root, e.g. http://127.0.0.1:8080/mock/v1.
+	// BaseURL is the API's root, e.g. http://127.0.0.1:8080/mock/v1
+	// (ADMIN_URL of scimconf serve).
 	BaseURL string
-	// Token is the admin token.
+	// Token is the admin token (ADMIN_TOKEN).
 	Token string
 	// HTTP is the client to send requests with; nil means
-	// http.DefaultClient.
+	// http.DefaultClient. FollowJournal needs one without a Timeout, since
+	// a tail lasts.
 	HTTP *http.Client
 }
 
@@ -56,25 +77,26 @@ func IsStatus(err error, status int) bool {
 // maxAnswer bounds what the client reads of an answer.
 const maxAnswer = 64 << 20
 
-// do sends a request with an optional JSON body and decodes a 2xx answer
-// into out (when out is non-nil and the answer has a body).
-func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+// send sends a request with an optional JSON body to path (which may carry
+// a query) and returns a 2xx answer, whose body the caller closes; any
+// other answer is an *APIError.
+func (c *Client) send(ctx context.Context, method, path, accept string, in any) (*http.Response, error) {
 	var body io.Reader
 	if in != nil {
 		b, err := json.Marshal(in)
 		if err != nil {
-			return fmt.Errorf("management API: encoding the %s %s body: %w", method, path, err)
+			return nil, fmt.Errorf("management API: encoding the %s %s body: %w", method, path, err)
 		}
 		body = bytes.NewReader(b)
 	}
 	req, err := http.NewRequestWithContext(ctx, method, strings.TrimSuffix(c.BaseURL, "/")+path, body)
 	if err != nil {
-		return fmt.Errorf("management API: %w", err)
+		return nil, fmt.Errorf("management API: %w", err)
 	}
 	if in != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Accept", accept)
 	if c.Token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.Token)
 	}
@@ -84,25 +106,49 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return fmt.Errorf("management API: %s %s: %w", method, path, err)
+		return nil, fmt.Errorf("management API: %s %s: %w", method, path, err)
+	}
+	if resp.StatusCode >= 200 && resp.StatusCode <= 299 {
+		return resp, nil
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	e := &APIError{Status: resp.StatusCode}
+	var eb ErrorBody
+	switch {
+	case err != nil:
+		e.Detail = "reading the answer: " + err.Error()
+	case json.Unmarshal(data, &eb) == nil && eb.Error != "":
+		e.Code, e.Detail, e.Rule = eb.Error, eb.Detail, eb.Rule
+	default:
+		e.Detail = strings.TrimSpace(string(data))
+		if len(e.Detail) > 500 {
+			e.Detail = e.Detail[:500] + "..."
+		}
+	}
+	return nil, e
+}
+
+// read sends a request and returns the whole 2xx answer.
+func (c *Client) read(ctx context.Context, method, path, accept string, in any) ([]byte, error) {
+	resp, err := c.send(ctx, method, path, accept, in)
+	if err != nil {
+		return nil, err
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
 	if err != nil {
-		return fmt.Errorf("management API: %s %s: reading the answer: %w", method, path, err)
+		return nil, fmt.Errorf("management API: %s %s: reading the answer: %w", method, path, err)
 	}
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		e := &APIError{Status: resp.StatusCode}
-		var eb ErrorBody
-		if json.Unmarshal(data, &eb) == nil && eb.Error != "" {
-			e.Code, e.Detail, e.Rule = eb.Error, eb.Detail, eb.Rule
-		} else {
-			e.Detail = strings.TrimSpace(string(data))
-			if len(e.Detail) > 500 {
-				e.Detail = e.Detail[:500] + "..."
-			}
-		}
-		return e
+	return data, nil
+}
+
+// do sends a request with an optional JSON body and decodes a 2xx answer
+// into out (when out is non-nil and the answer has a body).
+func (c *Client) do(ctx context.Context, method, path string, in, out any) error {
+	data, err := c.read(ctx, method, path, "application/json", in)
+	if err != nil {
+		return err
 	}
 	if out == nil || len(data) == 0 {
 		return nil
@@ -111,6 +157,14 @@ func (c *Client) do(ctx context.Context, method, path string, in, out any) error
 		return fmt.Errorf("management API: %s %s: decoding the answer: %w", method, path, err)
 	}
 	return nil
+}
+
+// withQuery appends q to path when it is not empty.
+func withQuery(path string, q url.Values) string {
+	if s := q.Encode(); s != "" {
+		return path + "?" + s
+	}
+	return path
 }
 
 func seg(s string) string { return url.PathEscape(s) }
@@ -335,4 +389,152 @@ func (c *Client) TXTRecords(ctx context.Context) ([]TXTRecord, error) {
 // DeleteTXT withdraws the DNS mock's record set at name.
 func (c *Client) DeleteTXT(ctx context.Context, name string) error {
 	return c.do(ctx, http.MethodDelete, "/dns/txt/"+seg(name), nil, nil)
+}
+
+// Journal returns the journal entries that match f with the total count
+// and the last Seq (GET /journal).
+func (c *Client) Journal(ctx context.Context, f journal.Filter) (journal.List, error) {
+	var out journal.List
+	err := c.do(ctx, http.MethodGet, withQuery("/journal", f.Values()), nil, &out)
+	return out, err
+}
+
+// Received returns the journal entries that match f, oldest first.
+func (c *Client) Received(ctx context.Context, f journal.Filter) ([]journal.Entry, error) {
+	l, err := c.Journal(ctx, f)
+	return l.Entries, err
+}
+
+// Requests returns the exchanges with the method (any when "") whose path
+// matches pathPrefix (see journal.MatchPath: "/Users" is every account's
+// /Users).
+func (c *Client) Requests(ctx context.Context, method, pathPrefix string) ([]journal.Entry, error) {
+	return c.Received(ctx, journal.Filter{Method: method, Path: pathPrefix})
+}
+
+// CountJournal counts the journal entries that match f (GET
+// /journal/count).
+func (c *Client) CountJournal(ctx context.Context, f journal.Filter) (journal.Counts, error) {
+	var out journal.Counts
+	f.Limit = 0
+	err := c.do(ctx, http.MethodGet, withQuery("/journal/count", f.Values()), nil, &out)
+	return out, err
+}
+
+// ClearJournal empties the journal (DELETE /journal).
+func (c *Client) ClearJournal(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/journal", nil, nil)
+}
+
+// ErrStreamClosed is what FollowJournal returns when the server ended the
+// stream (it shut down).
+var ErrStreamClosed = errors.New("management API: the server closed the journal stream")
+
+// FollowJournal tails the journal (GET /journal/stream): it calls fn for
+// every exchange that matches f, in order, until ctx ends (it then returns
+// ctx.Err()), fn returns an error (returned as is), or the server closes
+// the stream (ErrStreamClosed). With f.After set it first replays the
+// entries after that Seq that are still in the journal. missed, when not
+// nil, is told how many entries the server dropped because the reader was
+// too slow.
+func (c *Client) FollowJournal(ctx context.Context, f journal.Filter, fn func(journal.Entry) error, missed func(n uint64)) error {
+	f.Limit = 0
+	resp, err := c.send(ctx, http.MethodGet, withQuery("/journal/stream", f.Values()), journal.EventStream, nil)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return err
+	}
+	defer resp.Body.Close()
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	var event string
+	var data strings.Builder
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case line == "":
+			if err := dispatchEvent(event, data.String(), fn, missed); err != nil {
+				return err
+			}
+			event = ""
+			data.Reset()
+		case strings.HasPrefix(line, ":"):
+		case strings.HasPrefix(line, "event:"):
+			event = strings.TrimSpace(strings.TrimPrefix(line, "event:"))
+		case strings.HasPrefix(line, "data:"):
+			if data.Len() > 0 {
+				data.WriteByte('\n')
+			}
+			data.WriteString(strings.TrimPrefix(strings.TrimPrefix(line, "data:"), " "))
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("management API: reading the journal stream: %w", err)
+	}
+	return ErrStreamClosed
+}
+
+// dispatchEvent hands one server-sent event of the journal stream on.
+func dispatchEvent(event, data string, fn func(journal.Entry) error, missed func(uint64)) error {
+	switch event {
+	case "exchange":
+		var e journal.Entry
+		if err := json.Unmarshal([]byte(data), &e); err != nil {
+			return fmt.Errorf("management API: an event of the journal stream is not an entry: %w", err)
+		}
+		return fn(e)
+	case "missed":
+		var n uint64
+		if _, err := fmt.Sscan(data, &n); err == nil && missed != nil {
+			missed(n)
+		}
+	}
+	return nil
+}
+
+// ClientReport returns the report grading the client from the journal
+// entries that match f (GET /client-report), in format "json", "html" or
+// "md", as the server wrote it.
+func (c *Client) ClientReport(ctx context.Context, f journal.Filter, format string) ([]byte, error) {
+	q := f.Values()
+	q.Set("format", format)
+	return c.read(ctx, http.MethodGet, withQuery("/client-report", q), "*/*", nil)
+}
+
+// Faults lists the fault rules in force, with how often each matched and
+// fired (GET /faults).
+func (c *Client) Faults(ctx context.Context) ([]faults.Rule, error) {
+	var out faults.File
+	err := c.do(ctx, http.MethodGet, "/faults", nil, &out)
+	return out.Faults, err
+}
+
+// AddFault adds a fault rule and returns it with its ID (POST /faults).
+func (c *Client) AddFault(ctx context.Context, r faults.Rule) (faults.Rule, error) {
+	var out faults.Rule
+	err := c.do(ctx, http.MethodPost, "/faults", r, &out)
+	return out, err
+}
+
+// DeleteFault removes one fault rule (DELETE /faults/{faultId}).
+func (c *Client) DeleteFault(ctx context.Context, id string) error {
+	return c.do(ctx, http.MethodDelete, "/faults/"+seg(id), nil, nil)
+}
+
+// ClearFaults removes every fault rule (DELETE /faults).
+func (c *Client) ClearFaults(ctx context.Context) error {
+	return c.do(ctx, http.MethodDelete, "/faults", nil, nil)
+}
+
+// Export returns an account's users and groups as a fixture set (GET
+// /accounts/{id}/export), which LoadFixtures takes back.
+func (c *Client) Export(ctx context.Context, accountID string) (json.RawMessage, error) {
+	var out json.RawMessage
+	err := c.do(ctx, http.MethodGet, acctPath(accountID)+"/export", nil, &out)
+	return out, err
 }

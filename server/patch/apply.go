@@ -618,78 +618,17 @@ func coerce(a *schema.Attribute, path string, v any, d *schema.Dialect) (any, er
 }
 
 // coerced is coerce, reporting whether anything changed so that arrays and
-// objects are copied only when they must be.
+// objects are copied only when they must be. Booleans are coerced as in a
+// body (Dialect.CoerceBooleans); the bare string for a complex value is
+// PATCH's own shape: a value of path "manager".
 func coerced(a *schema.Attribute, path string, v any, d *schema.Dialect) (any, bool, error) {
-	switch x := v.(type) {
-	case string:
-		switch {
-		case a.Type == schema.Boolean:
-			c, err := d.CoerceBoolean(path, x)
-			if err != nil {
-				return nil, false, err
-			}
-			_, still := c.(string)
-			return c, !still, nil
-		case a.Type == schema.Complex && !a.MultiValued && a.Sub("value") != nil:
-			if err := d.Accept(schema.StringForComplex, fmt.Sprintf("%s is the string %q, not an object", path, x)); err != nil {
-				return nil, false, err
-			}
-			return map[string]any{"value": x}, true, nil
+	if x, ok := v.(string); ok && a.Type == schema.Complex && !a.MultiValued && a.Sub("value") != nil {
+		if err := d.Accept(schema.StringForComplex, fmt.Sprintf("%s is the string %q, not an object", path, x)); err != nil {
+			return nil, false, err
 		}
-	case []any:
-		if !a.MultiValued {
-			return v, false, nil
-		}
-		one := elementAttr(a)
-		var out []any
-		for i, e := range x {
-			c, changed := e, false
-			// The bare-string form is for a single-valued attribute
-			// (manager) only: a string in members stays an error.
-			if _, isStr := e.(string); !isStr || a.Type != schema.Complex {
-				var err error
-				if c, changed, err = coerced(one, path, e, d); err != nil {
-					return nil, false, err
-				}
-			}
-			if !changed && out == nil {
-				continue
-			}
-			if out == nil {
-				out = make([]any, len(x))
-				copy(out, x[:i])
-			}
-			out[i] = c
-		}
-		if out != nil {
-			return out, true, nil
-		}
-	case map[string]any:
-		if a.Type != schema.Complex {
-			return v, false, nil
-		}
-		var out map[string]any
-		for k, sv := range x {
-			s := a.Sub(k)
-			if s == nil || s.Type != schema.Boolean {
-				continue
-			}
-			c, changed, err := coerced(s, path+"."+s.Name, sv, d)
-			if err != nil {
-				return nil, false, err
-			}
-			if changed {
-				if out == nil {
-					out = cloneMap(x)
-				}
-				out[k] = c
-			}
-		}
-		if out != nil {
-			return out, true, nil
-		}
+		return map[string]any{"value": x}, true, nil
 	}
-	return v, false, nil
+	return d.CoerceBooleans(a, path, v)
 }
 
 // elementObject checks the object that replaces sub-attributes of the

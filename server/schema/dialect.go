@@ -238,7 +238,7 @@ func (rt *ResourceType) coerceBooleans(in map[string]any, d *Dialect) (map[strin
 				if a == nil {
 					continue
 				}
-				c, changed, err := coerceAttr(a, ext.ID+":"+a.Name, sv, d)
+				c, changed, err := d.CoerceBooleans(a, ext.ID+":"+a.Name, sv)
 				if err != nil {
 					return nil, err
 				}
@@ -258,7 +258,7 @@ func (rt *ResourceType) coerceBooleans(in map[string]any, d *Dialect) (map[strin
 		if a == nil {
 			continue
 		}
-		c, changed, err := coerceAttr(a, a.Name, v, d)
+		c, changed, err := d.CoerceBooleans(a, a.Name, v)
 		if err != nil {
 			return nil, err
 		}
@@ -272,8 +272,17 @@ func (rt *ResourceType) coerceBooleans(in map[string]any, d *Dialect) (map[strin
 	return out, nil
 }
 
-// coerceAttr coerces boolean strings in one value of a.
-func coerceAttr(a *Attribute, path string, v any, d *Dialect) (any, bool, error) {
+// CoerceBooleans is the one place that says where a boolean string may
+// stand in a value of attribute a: for a boolean attribute, the value
+// itself or, when a is multi-valued, each element; for a complex attribute,
+// each boolean sub-attribute of the value (or of each element). Each such
+// "true" or "false" (any case) is turned into a boolean by CoerceBoolean,
+// which reports quirk StringBoolean to d. Bodies (NormalizeDialect) and
+// PATCH values (package patch) both use it, so that POST, PUT and PATCH
+// agree on what a boolean is. path names the attribute for errors. v is
+// not modified; the result shares what did not change, and changed says
+// whether anything did.
+func (d *Dialect) CoerceBooleans(a *Attribute, path string, v any) (c any, changed bool, err error) {
 	switch x := v.(type) {
 	case string:
 		if a.Type != Boolean {
@@ -293,7 +302,7 @@ func coerceAttr(a *Attribute, path string, v any, d *Dialect) (any, bool, error)
 		one.MultiValued = false
 		var out []any
 		for i, e := range x {
-			c, changed, err := coerceAttr(&one, path, e, d)
+			c, changed, err := d.CoerceBooleans(&one, path, e)
 			if err != nil {
 				return nil, false, err
 			}
@@ -317,7 +326,7 @@ func coerceAttr(a *Attribute, path string, v any, d *Dialect) (any, bool, error)
 			if s == nil || s.Type != Boolean {
 				continue
 			}
-			c, changed, err := coerceAttr(s, path+"."+s.Name, sv, d)
+			c, changed, err := d.CoerceBooleans(s, path+"."+s.Name, sv)
 			if err != nil {
 				return nil, false, err
 			}

@@ -191,7 +191,7 @@ func NormalizeSingle(a *Attribute, path string, v any) (any, error) {
 		}
 		return s, nil
 	case Integer:
-		f, ok := number(v)
+		f, ok := Number(v)
 		if !ok {
 			return nil, bad("an integer")
 		}
@@ -200,7 +200,7 @@ func NormalizeSingle(a *Attribute, path string, v any) (any, error) {
 		}
 		return int64(f), nil
 	case Decimal:
-		f, ok := number(v)
+		f, ok := Number(v)
 		if !ok {
 			return nil, bad("a number")
 		}
@@ -215,7 +215,12 @@ func ParseDateTime(s string) (time.Time, error) {
 	return time.Parse(time.RFC3339Nano, s)
 }
 
-func number(v any) (float64, bool) {
+// Number returns a JSON number as encoding/json decodes it (float64, or
+// json.Number with UseNumber) or as a canonical document holds it (int64,
+// float64), or an int, as a float64; ok is false for anything else. It is
+// the one number reader of the engine: normalisation and filter
+// comparison both use it.
+func Number(v any) (f float64, ok bool) {
 	switch n := v.(type) {
 	case float64:
 		return n, true

@@ -1,12 +1,12 @@
 // Package dynatrace_test is the dynatrace profile's conformance suite: black-box Ginkgo
-// specs, each labelled with the rule IDs (suites/rules) it checks, run
+// specs, each labelled with the rule IDs (catalogue) it checks, run
 // against the target scimtest.Setup names (the embedded mock by default).
 package dynatrace_test
 
 import (
 	"testing"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
 
@@ -19,5 +19,5 @@ func TestDynatrace(t *testing.T) {
 
 // TestCatalogue fails when a dynatrace rule has no spec or a spec names no rule.
 func TestCatalogue(t *testing.T) {
-	scimtest.CheckCatalogue(t, "dynatrace", rules.Dynatrace)
+	scimtest.CheckCatalogue(t, "dynatrace", catalogue.Dynatrace)
 }

@@ -10,7 +10,7 @@ package idp_test
 import (
 	"testing"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
 
@@ -23,5 +23,5 @@ func TestIdp(t *testing.T) {
 
 // TestCatalogue fails when an idp rule has no spec or a spec names no rule.
 func TestCatalogue(t *testing.T) {
-	scimtest.CheckCatalogue(t, "idp", rules.IdP)
+	scimtest.CheckCatalogue(t, "idp", catalogue.IdP)
 }

@@ -16,7 +16,7 @@ import (
 var _ = Describe("Authentication", func() {
 	// Authorization values that carry no valid credentials; "" sends no
 	// header at all (scimtest.Client.WithToken).
-	raBadCredentials := func() []string {
+	badCredentials := func() []string {
 		return []string{
 			"",
 			"Bearer",
@@ -29,27 +29,27 @@ var _ = Describe("Authentication", func() {
 	}
 
 	It("refuses reads without valid credentials with 401 and a SCIM error", Label("RFC-AUTH", scimtest.ReadOnlyLabel), func(ctx SpecContext) {
-		for _, authz := range raBadCredentials() {
-			c := raClientWith(authz)
+		for _, authz := range badCredentials() {
+			c := clientWithAuthorization(authz)
 			for _, path := range []string{"/Users", "/Groups"} {
-				raExpect401(c.Get(ctx, path), authz)
+				expectUnauthorized(c.Get(ctx, path), authz)
 			}
 		}
 	})
 
 	It("refuses writes without valid credentials and changes nothing", Label("RFC-AUTH"), func(ctx SpecContext) {
-		victim := raCreate(ctx, "/Users", T.NewUser())
+		victim := T.MustCreate(ctx, "/Users", T.NewUser())
 		id := victim.Str("id")
-		for _, authz := range raBadCredentials() {
-			c := raClientWith(authz)
+		for _, authz := range badCredentials() {
+			c := clientWithAuthorization(authz)
 			u := T.NewUser()
 			created := c.Post(ctx, "/Users", u)
 			if created.Status == 201 {
 				T.CleanupLater("/Users/" + created.Str("id"))
 			}
-			raExpect401(created, authz)
-			raExpect401(c.Put(ctx, "/Users/"+id, T.NewUser("userName", victim.Str("userName"), "name.familyName", "Byron")), authz)
-			raExpect401(c.Delete(ctx, "/Users/"+id), authz)
+			expectUnauthorized(created, authz)
+			expectUnauthorized(c.Put(ctx, "/Users/"+id, T.NewUser("userName", victim.Str("userName"), "name.familyName", "Byron")), authz)
+			expectUnauthorized(c.Delete(ctx, "/Users/"+id), authz)
 			Expect(T.CountWhere(ctx, "/Users", scimtest.EqFilter("userName", u["userName"].(string)))).To(Equal(0),
 				"a refused POST creates nothing (Authorization %q)", scimtest.RedactAuthorization(authz))
 		}
@@ -72,19 +72,19 @@ var _ = Describe("Authentication", func() {
 		Expect(c.Get(ctx, "/Users"+scimtest.Query("count", "1"))).To(scimtest.HaveStatus(200), "the new token works before it is revoked")
 		Expect(acct.DeleteToken(ctx, tokenID)).To(scimtest.HaveStatus(200, 204))
 		revoked = true
-		raExpect401(c.Get(ctx, "/Users"+scimtest.Query("count", "1")), "Bearer <revoked token>")
+		expectUnauthorized(c.Get(ctx, "/Users"+scimtest.Query("count", "1")), "Bearer <revoked token>")
 		u := T.NewUser()
 		r := c.Post(ctx, "/Users", u)
 		if r.Status == 201 {
 			T.CleanupLater("/Users/" + r.Str("id"))
 		}
-		raExpect401(r, "Bearer <revoked token>")
+		expectUnauthorized(r, "Bearer <revoked token>")
 	})
 })
 
-// raClientWith returns a client that sends exactly authz as the
+// clientWithAuthorization returns a client that sends exactly authz as the
 // Authorization header (none when authz is empty).
-func raClientWith(authz string) *scimtest.Client {
+func clientWithAuthorization(authz string) *scimtest.Client {
 	c := T.Client.WithToken("")
 	c.Header = http.Header{}
 	if authz != "" {
@@ -93,8 +93,8 @@ func raClientWith(authz string) *scimtest.Client {
 	return c
 }
 
-// raExpect401 checks one refused request.
-func raExpect401(r *scimtest.Response, authz string) {
+// expectUnauthorized checks one refused request.
+func expectUnauthorized(r *scimtest.Response, authz string) {
 	GinkgoHelper()
 	Expect(r).To(scimtest.HaveSCIMError(401, ""),
 		"RFC 7644 section 2: a request with Authorization %q carries no valid credentials", scimtest.RedactAuthorization(authz))

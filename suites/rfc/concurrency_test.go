@@ -10,17 +10,17 @@ import (
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
 
-// raRacers is how many requests each concurrency spec sends at once.
-const raRacers = 10
+// racers is how many requests each concurrency spec sends at once.
+const racers = 10
 
-// raRace sends raRacers requests at once (each from its own goroutine,
+// sendAtOnce sends racers requests at once (each from its own goroutine,
 // released together) and returns the responses in start order. send must
 // not call Gomega or Ginkgo: failures are checked on the spec goroutine.
-func raRace(send func(i int) *scimtest.Response) []*scimtest.Response {
-	out := make([]*scimtest.Response, raRacers)
+func sendAtOnce(send func(i int) *scimtest.Response) []*scimtest.Response {
+	out := make([]*scimtest.Response, racers)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	for i := range raRacers {
+	for i := range racers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -33,8 +33,8 @@ func raRace(send func(i int) *scimtest.Response) []*scimtest.Response {
 	return out
 }
 
-// raExchanges renders responses for a failure message.
-func raExchanges(rs []*scimtest.Response) string {
+// renderExchanges renders responses for a failure message.
+func renderExchanges(rs []*scimtest.Response) string {
 	s := ""
 	for i, r := range rs {
 		s += fmt.Sprintf("--- request %d\n%s", i+1, r)
@@ -45,7 +45,7 @@ func raExchanges(rs []*scimtest.Response) string {
 var _ = Describe("Concurrency", func() {
 	It("gives parallel creates of one userName exactly one 201; the rest are 409 uniqueness", Label("RFC-CONCURRENCY", "RFC-UNIQUENESS"), func(ctx SpecContext) {
 		userName := T.Name() + "@" + T.Domain()
-		rs := raRace(func(int) *scimtest.Response {
+		rs := sendAtOnce(func(int) *scimtest.Response {
 			return T.Client.Post(ctx, "/Users", T.NewUser("userName", userName))
 		})
 		created := 0
@@ -55,7 +55,7 @@ var _ = Describe("Concurrency", func() {
 				T.CleanupLater("/Users/" + r.Str("id"))
 			}
 		}
-		Expect(created).To(Equal(1), "RFC 7644 section 3.3: of %d parallel creates of one userName exactly one succeeds:\n%s", raRacers, raExchanges(rs))
+		Expect(created).To(Equal(1), "RFC 7644 section 3.3: of %d parallel creates of one userName exactly one succeeds:\n%s", racers, renderExchanges(rs))
 		for _, r := range rs {
 			if r.Status != 201 {
 				Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"), "RFC 7644 section 3.3: the losers of the race get 409 uniqueness")
@@ -69,7 +69,7 @@ var _ = Describe("Concurrency", func() {
 			Skip("the target does not declare Group.displayName unique")
 		}
 		name := T.Name()
-		rs := raRace(func(int) *scimtest.Response {
+		rs := sendAtOnce(func(int) *scimtest.Response {
 			return T.Client.Post(ctx, "/Groups", T.NewGroup("displayName", name))
 		})
 		created := 0
@@ -79,7 +79,7 @@ var _ = Describe("Concurrency", func() {
 				T.CleanupLater("/Groups/" + r.Str("id"))
 			}
 		}
-		Expect(created).To(Equal(1), "of %d parallel creates of one unique displayName exactly one succeeds:\n%s", raRacers, raExchanges(rs))
+		Expect(created).To(Equal(1), "of %d parallel creates of one unique displayName exactly one succeeds:\n%s", racers, renderExchanges(rs))
 		for _, r := range rs {
 			if r.Status != 201 {
 				Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"))
@@ -89,7 +89,7 @@ var _ = Describe("Concurrency", func() {
 
 	It("loses none of many parallel creates of different Users", Label("RFC-CONCURRENCY", "RFC-CREATE"), func(ctx SpecContext) {
 		prefix := T.Name() + "-"
-		rs := raRace(func(i int) *scimtest.Response {
+		rs := sendAtOnce(func(i int) *scimtest.Response {
 			return T.Client.Post(ctx, "/Users", T.NewUser("userName", fmt.Sprintf("%s%d@%s", prefix, i, T.Domain())))
 		})
 		for _, r := range rs {
@@ -102,16 +102,16 @@ var _ = Describe("Concurrency", func() {
 		}
 		r, res := T.FindWhere(ctx, "/Users", fmt.Sprintf("userName sw %q", prefix))
 		Expect(r).To(scimtest.HaveStatus(200))
-		Expect(res).To(HaveLen(raRacers), "every User created in parallel exists afterwards:\n%s", r)
+		Expect(res).To(HaveLen(racers), "every User created in parallel exists afterwards:\n%s", r)
 	})
 
 	It("lets exactly one of parallel PUTs with the same If-Match through", Label("RFC-CONCURRENCY", "RFC-ETAG"), func(ctx SpecContext) {
 		if !T.Caps.ETag {
 			Skip("the target declares etag.supported false")
 		}
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id, etag := created.Str("id"), created.Header.Get("ETag")
-		rs := raRace(func(i int) *scimtest.Response {
+		rs := sendAtOnce(func(i int) *scimtest.Response {
 			return T.Client.Put(ctx, "/Users/"+id, T.NewUser("userName", created.Str("userName"), "name.givenName", fmt.Sprintf("Racer%d", i)), "If-Match", etag)
 		})
 		won := 0
@@ -122,6 +122,6 @@ var _ = Describe("Concurrency", func() {
 				Expect(r).To(scimtest.HaveSCIMError(412, ""), "RFC 7644 section 3.14: a PUT whose If-Match went stale is 412")
 			}
 		}
-		Expect(won).To(Equal(1), "RFC 7644 section 3.14: one version can be replaced only once:\n%s", raExchanges(rs))
+		Expect(won).To(Equal(1), "RFC 7644 section 3.14: one version can be replaced only once:\n%s", renderExchanges(rs))
 	})
 })

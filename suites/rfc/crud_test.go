@@ -9,10 +9,10 @@ import (
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
 
-// raUser is a valid User with the optional attributes every target has:
+// validUser is a valid User with the optional attributes every target has:
 // externalId (a common attribute, RFC 7643 section 3.1) and displayName
 // when /Schemas advertises it.
-func raUser() map[string]any {
+func validUser() map[string]any {
 	u := T.NewUser("externalId", "ext-"+T.Name())
 	if T.Caps.Has("User", "displayName") {
 		u["displayName"] = "Ada " + T.Name()
@@ -20,16 +20,8 @@ func raUser() map[string]any {
 	return u
 }
 
-// raCreate creates doc at endpoint and insists on a 201 with an id.
-func raCreate(ctx SpecContext, endpoint string, doc map[string]any) *scimtest.Response {
-	r := T.Create(ctx, endpoint, doc)
-	Expect(r).To(scimtest.HaveStatus(201))
-	Expect(r.Str("id")).NotTo(BeEmpty(), "RFC 7644 section 3.3: the created resource has an id:\n%s", r)
-	return r
-}
-
-// raExpectCreated checks what RFC 7644 section 3.3 says of every 201.
-func raExpectCreated(r *scimtest.Response, urn, resourceType string) {
+// expectCreated checks what RFC 7644 section 3.3 says of every 201.
+func expectCreated(r *scimtest.Response, urn, resourceType string) {
 	Expect(r).To(scimtest.HaveStatus(201))
 	Expect(r.Str("id")).NotTo(BeEmpty(), "RFC 7644 section 3.3: the created resource has an id:\n%s", r)
 	Expect(scimtest.HasStringIn(r.JSON["schemas"], urn)).To(BeTrue(), "RFC 7643 section 3: schemas lists %s:\n%s", urn, r)
@@ -42,9 +34,9 @@ func raExpectCreated(r *scimtest.Response, urn, resourceType string) {
 
 var _ = Describe("Create", func() {
 	It("POST /Users answers 201 with id, meta, Location equal to meta.location and the attributes sent", Label("RFC-CREATE"), func(ctx SpecContext) {
-		u := raUser()
+		u := validUser()
 		r := T.Create(ctx, "/Users", u)
-		raExpectCreated(r, scimtest.UserURN, "User")
+		expectCreated(r, scimtest.UserURN, "User")
 		Expect(strings.EqualFold(r.Str("userName"), u["userName"].(string))).To(BeTrue(), "the created User keeps its userName:\n%s", r)
 		Expect(r.Str("name.givenName")).To(Equal("Ada"), "the created User keeps name.givenName:\n%s", r)
 		Expect(r.Str("name.familyName")).To(Equal("Lovelace"), "the created User keeps name.familyName:\n%s", r)
@@ -56,13 +48,13 @@ var _ = Describe("Create", func() {
 	})
 
 	It("POST /Groups answers 201 with id, meta, Location and its members", Label("RFC-CREATE"), func(ctx SpecContext) {
-		user := raCreate(ctx, "/Users", T.NewUser())
+		user := T.MustCreate(ctx, "/Users", T.NewUser())
 		g := T.NewGroup("externalId", "ext-"+T.Name(), "members", []any{map[string]any{"value": user.Str("id")}})
 		r := T.Create(ctx, "/Groups", g)
-		raExpectCreated(r, scimtest.GroupURN, "Group")
+		expectCreated(r, scimtest.GroupURN, "Group")
 		Expect(r.Str("displayName")).To(Equal(g["displayName"]), "the created Group keeps displayName:\n%s", r)
 		Expect(r.Str("externalId")).To(Equal(g["externalId"]), "the created Group keeps externalId:\n%s", r)
-		Expect(scimtest.MemberValues(r.JSON, "members")).To(ConsistOf(user.Str("id")), "the created Group has the member sent:\n%s", r)
+		Expect(scimtest.ValueStrings(r.JSON, "members")).To(ConsistOf(user.Str("id")), "the created Group has the member sent:\n%s", r)
 	})
 
 	It("serves a created resource at its Location", Label("RFC-CREATE", "RFC-GET"), func(ctx SpecContext) {
@@ -70,7 +62,7 @@ var _ = Describe("Create", func() {
 			endpoint string
 			doc      map[string]any
 		}{{"/Users", T.NewUser()}, {"/Groups", T.NewGroup()}} {
-			created := raCreate(ctx, c.endpoint, c.doc)
+			created := T.MustCreate(ctx, c.endpoint, c.doc)
 			r := T.Client.Get(ctx, created.Header.Get("Location"))
 			Expect(r).To(scimtest.HaveStatus(200))
 			Expect(r.Str("id")).To(Equal(created.Str("id")), "the Location header names the created resource:\n%s", r)
@@ -80,8 +72,8 @@ var _ = Describe("Create", func() {
 
 var _ = Describe("Get", func() {
 	It("GET /Users/{id} returns the User as created", Label("RFC-GET"), func(ctx SpecContext) {
-		u := raUser()
-		created := raCreate(ctx, "/Users", u)
+		u := validUser()
+		created := T.MustCreate(ctx, "/Users", u)
 		r := T.Client.Get(ctx, "/Users/"+created.Str("id"))
 		Expect(r).To(scimtest.HaveStatus(200))
 		Expect(r.MediaType()).To(Equal("application/scim+json"), "RFC 7644 section 3.1: %s", r)
@@ -93,20 +85,20 @@ var _ = Describe("Get", func() {
 	})
 
 	It("GET /Groups/{id} returns the Group as created, with its members", Label("RFC-GET"), func(ctx SpecContext) {
-		user := raCreate(ctx, "/Users", T.NewUser())
-		created := raCreate(ctx, "/Groups", T.NewGroup("members", []any{map[string]any{"value": user.Str("id")}}))
+		user := T.MustCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Groups", T.NewGroup("members", []any{map[string]any{"value": user.Str("id")}}))
 		r := T.Client.Get(ctx, "/Groups/"+created.Str("id"))
 		Expect(r).To(scimtest.HaveStatus(200))
 		for _, p := range []string{"id", "displayName", "meta.created", "meta.location", "meta.resourceType"} {
 			Expect(r.Str(p)).To(Equal(created.Str(p)), "GET returns %s as the create answered it:\n%s", p, r)
 		}
-		Expect(scimtest.MemberValues(r.JSON, "members")).To(ConsistOf(user.Str("id")), "GET returns the members:\n%s", r)
+		Expect(scimtest.ValueStrings(r.JSON, "members")).To(ConsistOf(user.Str("id")), "GET returns the members:\n%s", r)
 	})
 })
 
 var _ = Describe("Replace", func() {
 	It("PUT /Users/{id} replaces the attributes: new values are set, left-out ones are gone, id stays", Label("RFC-REPLACE"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", raUser())
+		created := T.MustCreate(ctx, "/Users", validUser())
 		id := created.Str("id")
 		put := T.NewUser("userName", created.Str("userName"), "name.familyName", "Byron")
 		// externalId is left out; displayName (when advertised) is cleared
@@ -133,8 +125,8 @@ var _ = Describe("Replace", func() {
 	})
 
 	It("PUT /Groups/{id} replaces displayName and members", Label("RFC-REPLACE"), func(ctx SpecContext) {
-		user := raCreate(ctx, "/Users", T.NewUser())
-		created := raCreate(ctx, "/Groups", T.NewGroup("members", []any{map[string]any{"value": user.Str("id")}}))
+		user := T.MustCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Groups", T.NewGroup("members", []any{map[string]any{"value": user.Str("id")}}))
 		id := created.Str("id")
 		newName := T.Name()
 		r := T.Client.Put(ctx, "/Groups/"+id, T.NewGroup("displayName", newName, "members", []any{}))
@@ -144,7 +136,7 @@ var _ = Describe("Replace", func() {
 		for _, x := range []*scimtest.Response{r, g} {
 			Expect(x.Str("id")).To(Equal(id), "PUT keeps the id:\n%s", x)
 			Expect(x.Str("displayName")).To(Equal(newName), "RFC 7644 section 3.5.1: PUT replaces displayName:\n%s", x)
-			Expect(scimtest.MemberValues(x.JSON, "members")).To(BeEmpty(), "RFC 7644 section 3.5.1: members sent as [] are cleared:\n%s", x)
+			Expect(scimtest.ValueStrings(x.JSON, "members")).To(BeEmpty(), "RFC 7644 section 3.5.1: members sent as [] are cleared:\n%s", x)
 		}
 	})
 
@@ -164,7 +156,7 @@ var _ = Describe("Delete", func() {
 			if endpoint == "/Groups" {
 				doc, attr = T.NewGroup(), "displayName"
 			}
-			id := raCreate(ctx, endpoint, doc).Str("id")
+			id := T.MustCreate(ctx, endpoint, doc).Str("id")
 			r := T.Client.Delete(ctx, endpoint+"/"+id)
 			Expect(r).To(scimtest.HaveStatus(204))
 			Expect(r.Body).To(BeEmpty(), "RFC 7644 section 3.6: 204 No Content has no body:\n%s", r)
@@ -184,7 +176,7 @@ var _ = Describe("Meta", func() {
 			endpoint, resourceType string
 			doc                    map[string]any
 		}{{"/Users", "User", T.NewUser()}, {"/Groups", "Group", T.NewGroup()}} {
-			created := raCreate(ctx, c.endpoint, c.doc)
+			created := T.MustCreate(ctx, c.endpoint, c.doc)
 			got := T.Client.Get(ctx, c.endpoint+"/"+created.Str("id"))
 			Expect(got).To(scimtest.HaveStatus(200))
 			for _, r := range []*scimtest.Response{created, got} {
@@ -201,7 +193,7 @@ var _ = Describe("Meta", func() {
 	})
 
 	It("moves lastModified on PUT and keeps created", Label("RFC-META", "RFC-REPLACE"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id := created.Str("id")
 		before, err := scimtest.ParseDateTime(created.Str("meta.lastModified"))
 		Expect(err).NotTo(HaveOccurred(), "meta.lastModified is a dateTime:\n%s", created)
@@ -220,7 +212,7 @@ var _ = Describe("Meta", func() {
 		if !T.Caps.Patch {
 			Skip("the target declares patch.supported false")
 		}
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id := created.Str("id")
 		before, err := scimtest.ParseDateTime(created.Str("meta.lastModified"))
 		Expect(err).NotTo(HaveOccurred(), "meta.lastModified is a dateTime:\n%s", created)
@@ -237,7 +229,7 @@ var _ = Describe("Meta", func() {
 
 	It("gives query results the same meta as the resource", Label("RFC-META"), func(ctx SpecContext) {
 		u := T.NewUser()
-		created := raCreate(ctx, "/Users", u)
+		created := T.MustCreate(ctx, "/Users", u)
 		r, res := T.FindWhere(ctx, "/Users", scimtest.EqFilter("userName", u["userName"].(string)))
 		Expect(r).To(scimtest.HaveStatus(200))
 		Expect(res).To(HaveLen(1), "the filter finds the created User:\n%s", r)
@@ -265,7 +257,7 @@ var _ = Describe("Mutability", func() {
 	})
 
 	It("ignores id and meta sent in a PUT", Label("RFC-MUTABILITY", "RFC-REPLACE"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id := created.Str("id")
 		clientID := "client-chosen-" + T.Name()
 		put := T.NewUser("userName", created.Str("userName"), "id", clientID, "meta", map[string]any{"created": "2001-01-01T00:00:00Z", "resourceType": "Group"})
@@ -283,15 +275,15 @@ var _ = Describe("Mutability", func() {
 		if !ok || a.Mutability != "readOnly" {
 			Skip("the target does not declare User.groups readOnly")
 		}
-		group := raCreate(ctx, "/Groups", T.NewGroup())
+		group := T.MustCreate(ctx, "/Groups", T.NewGroup())
 		gid := group.Str("id")
 		r := T.Create(ctx, "/Users", T.NewUser("groups", []any{map[string]any{"value": gid}}))
 		Expect(r).To(scimtest.HaveStatus(201), "RFC 7644 section 3.3: readOnly attributes SHALL be ignored, not refused")
 		uid := r.Str("id")
-		Expect(scimtest.MemberValues(r.JSON, "groups")).NotTo(ContainElement(gid), "User.groups is readOnly: the value sent is ignored:\n%s", r)
+		Expect(scimtest.ValueStrings(r.JSON, "groups")).NotTo(ContainElement(gid), "User.groups is readOnly: the value sent is ignored:\n%s", r)
 		g := T.Client.Get(ctx, "/Groups/"+gid)
 		Expect(g).To(scimtest.HaveStatus(200))
-		Expect(scimtest.MemberValues(g.JSON, "members")).NotTo(ContainElement(uid), "User.groups is readOnly: it does not add the User to the group:\n%s", g)
+		Expect(scimtest.ValueStrings(g.JSON, "members")).NotTo(ContainElement(uid), "User.groups is readOnly: it does not add the User to the group:\n%s", g)
 	})
 
 	It("refuses a change of an immutable attribute with mutability", Label("RFC-MUTABILITY"), func(ctx SpecContext) {
@@ -313,7 +305,7 @@ var _ = Describe("Mutability", func() {
 				if rt == "Group" {
 					endpoint, doc = "/Groups", T.NewGroup(path, "first-"+T.Name())
 				}
-				created := raCreate(ctx, endpoint, doc)
+				created := T.MustCreate(ctx, endpoint, doc)
 				changed := T.NewUser("userName", created.Str("userName"), path, "second-"+T.Name())
 				if rt == "Group" {
 					changed = T.NewGroup("displayName", created.Str("displayName"), path, "second-"+T.Name())
@@ -355,9 +347,9 @@ var _ = Describe("Returned", func() {
 
 	It("always returns id, even when excluded or not asked for", Label("RFC-RETURNED"), func(ctx SpecContext) {
 		user := T.NewUser()
-		uid := raCreate(ctx, "/Users", user).Str("id")
+		uid := T.MustCreate(ctx, "/Users", user).Str("id")
 		group := T.NewGroup()
-		gid := raCreate(ctx, "/Groups", group).Str("id")
+		gid := T.MustCreate(ctx, "/Groups", group).Str("id")
 		always := map[string][]string{"User": {"id"}, "Group": {"id"}}
 		for _, rt := range []string{"User", "Group"} {
 			for path, a := range T.Caps.Attrs[rt] {
@@ -390,7 +382,7 @@ var _ = Describe("Returned", func() {
 var _ = Describe("Uniqueness", func() {
 	It("refuses a second User with the same userName: 409 uniqueness", Label("RFC-UNIQUENESS"), func(ctx SpecContext) {
 		u := T.NewUser()
-		raCreate(ctx, "/Users", u)
+		T.MustCreate(ctx, "/Users", u)
 		r := T.Create(ctx, "/Users", T.NewUser("userName", u["userName"]))
 		Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"), "RFC 7644 section 3.3: a duplicate userName MUST be 409 uniqueness")
 		Expect(T.CountWhere(ctx, "/Users", scimtest.EqFilter("userName", u["userName"].(string)))).To(Equal(1), "the refused create adds nothing")
@@ -401,7 +393,7 @@ var _ = Describe("Uniqueness", func() {
 			Skip("the target declares userName caseExact")
 		}
 		u := T.NewUser()
-		raCreate(ctx, "/Users", u)
+		T.MustCreate(ctx, "/Users", u)
 		upper := strings.ToUpper(u["userName"].(string))
 		r := T.Create(ctx, "/Users", T.NewUser("userName", upper))
 		Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"),
@@ -413,15 +405,15 @@ var _ = Describe("Uniqueness", func() {
 			Skip("the target does not declare Group.displayName unique")
 		}
 		g := T.NewGroup()
-		raCreate(ctx, "/Groups", g)
+		T.MustCreate(ctx, "/Groups", g)
 		r := T.Create(ctx, "/Groups", T.NewGroup("displayName", g["displayName"]))
 		Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"), "/Schemas declares displayName unique: a duplicate is 409 uniqueness (RFC 7644 section 3.3)")
 		Expect(T.CountWhere(ctx, "/Groups", scimtest.EqFilter("displayName", g["displayName"].(string)))).To(Equal(1), "the refused create adds nothing")
 	})
 
 	It("never lets a PUT give a User another User's userName", Label("RFC-UNIQUENESS"), func(ctx SpecContext) {
-		first := raCreate(ctx, "/Users", T.NewUser())
-		second := raCreate(ctx, "/Users", T.NewUser())
+		first := T.MustCreate(ctx, "/Users", T.NewUser())
+		second := T.MustCreate(ctx, "/Users", T.NewUser())
 		r := T.Client.Put(ctx, "/Users/"+second.Str("id"), T.NewUser("userName", first.Str("userName")))
 		if r.Status == 409 {
 			Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"))
@@ -438,8 +430,8 @@ var _ = Describe("Uniqueness", func() {
 		if a, ok := T.Caps.Attr("Group", "displayName"); !ok || a.Uniqueness == "none" {
 			Skip("the target does not declare Group.displayName unique")
 		}
-		first := raCreate(ctx, "/Groups", T.NewGroup())
-		second := raCreate(ctx, "/Groups", T.NewGroup())
+		first := T.MustCreate(ctx, "/Groups", T.NewGroup())
+		second := T.MustCreate(ctx, "/Groups", T.NewGroup())
 		r := T.Client.Put(ctx, "/Groups/"+second.Str("id"), T.NewGroup("displayName", first.Str("displayName")))
 		Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"), "RFC 7644 section 3.12: uniqueness applies to PUT")
 		Expect(T.CountWhere(ctx, "/Groups", scimtest.EqFilter("displayName", first.Str("displayName")))).To(Equal(1), "the refused PUT changes nothing")

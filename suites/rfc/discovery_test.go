@@ -106,13 +106,13 @@ var _ = Describe("Discovery", func() {
 			attrs, _ := s["attributes"].([]any)
 			Expect(attrs).NotTo(BeEmpty(), "RFC 7643 section 7: schema %s has attributes:\n%s", urn, r)
 			for _, a := range attrs {
-				raCheckAttribute(urn, "", a, r)
+				checkAttributeDefinition(urn, "", a, r)
 			}
 		}
-		user := raAttrNamed(byID[scimtest.UserURN], "userName")
+		user := attributeNamed(byID[scimtest.UserURN], "userName")
 		Expect(user).NotTo(BeNil(), "RFC 7643 section 4.1: the User schema has userName:\n%s", r)
 		Expect(user["required"]).To(BeTrue(), "RFC 7643 section 4.1: userName is REQUIRED:\n%s", r)
-		group := raAttrNamed(byID[scimtest.GroupURN], "displayName")
+		group := attributeNamed(byID[scimtest.GroupURN], "displayName")
 		Expect(group).NotTo(BeNil(), "RFC 7643 section 4.2: the Group schema has displayName:\n%s", r)
 	})
 
@@ -186,7 +186,7 @@ var _ = Describe("Discovery", func() {
 				}
 			}
 			u := T.NewUser()
-			raDeletePath(u, path)
+			deletePath(u, path)
 			r := T.Create(ctx, "/Users", u)
 			Expect(r).To(scimtest.HaveSCIMError(400, ""),
 				"/Schemas declares %q required, so a User without it must be refused", path)
@@ -198,9 +198,9 @@ var _ = Describe("Discovery", func() {
 	})
 })
 
-// raCheckAttribute checks one attribute definition of schema urn against
+// checkAttributeDefinition checks one attribute definition of schema urn against
 // RFC 7643 section 7, and its sub-attributes.
-func raCheckAttribute(urn, prefix string, a any, r *scimtest.Response) {
+func checkAttributeDefinition(urn, prefix string, a any, r *scimtest.Response) {
 	m, ok := a.(map[string]any)
 	Expect(ok).To(BeTrue(), "RFC 7643 section 7: each attribute of %s is an object:\n%s", urn, r)
 	name, _ := m["name"].(string)
@@ -225,13 +225,13 @@ func raCheckAttribute(urn, prefix string, a any, r *scimtest.Response) {
 		subs, _ := m["subAttributes"].([]any)
 		Expect(subs).NotTo(BeEmpty(), "RFC 7643 section 7: complex attribute %s has subAttributes:\n%s", where, r)
 		for _, s := range subs {
-			raCheckAttribute(urn, prefix+name+".", s, r)
+			checkAttributeDefinition(urn, prefix+name+".", s, r)
 		}
 	}
 }
 
-// raAttrNamed returns the attribute definition called name in schema s.
-func raAttrNamed(s map[string]any, name string) map[string]any {
+// attributeNamed returns the attribute definition called name in schema s.
+func attributeNamed(s map[string]any, name string) map[string]any {
 	attrs, _ := s["attributes"].([]any)
 	for _, a := range attrs {
 		if m, ok := a.(map[string]any); ok && strings.EqualFold(m["name"].(string), name) {
@@ -241,9 +241,9 @@ func raAttrNamed(s map[string]any, name string) map[string]any {
 	return nil
 }
 
-// raDeletePath removes a lower-cased dotted attribute path from doc,
+// deletePath removes a lower-cased dotted attribute path from doc,
 // matching names case-insensitively.
-func raDeletePath(doc map[string]any, path string) {
+func deletePath(doc map[string]any, path string) {
 	parts := strings.Split(path, ".")
 	m := doc
 	for i, p := range parts {

@@ -49,7 +49,7 @@ var _ = Describe("Errors", func() {
 		func(ctx SpecContext, path string, value any) {
 			u := T.NewUser()
 			userName := u["userName"].(string)
-			raSetPath(u, path, value)
+			setPath(u, path, value)
 			r := T.Create(ctx, "/Users", u)
 			Expect(r).To(scimtest.HaveSCIMError(400, ""), "RFC 7644 section 3.12: %s of the wrong type is refused", path)
 			Expect(r.JSON["scimType"]).To(BeElementOf("invalidValue", "invalidSyntax"),
@@ -67,7 +67,7 @@ var _ = Describe("Errors", func() {
 	)
 
 	It("leaves a resource unchanged when a PUT is malformed or of the wrong type", Label("RFC-MALFORMED"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id := created.Str("id")
 		bad := T.NewUser("userName", created.Str("userName"), "name.familyName", "Byron", "active", map[string]any{"on": true})
 		for _, body := range []any{`{"schemas":["` + scimtest.UserURN + `"],"name":{"familyName":"Byron"`, bad} {
@@ -89,7 +89,7 @@ var _ = Describe("Errors", func() {
 
 	It("writes every error as a SCIM error body with status as a string", Label("RFC-ERROR-BODY"), func(ctx SpecContext) {
 		u := T.NewUser()
-		raCreate(ctx, "/Users", u)
+		T.MustCreate(ctx, "/Users", u)
 		for _, r := range []*scimtest.Response{
 			T.Client.Get(ctx, "/Users/scimconf-no-such-id-"+T.Name()),
 			T.Client.Get(ctx, "/Groups/scimconf-no-such-id-"+T.Name()),
@@ -155,7 +155,7 @@ var _ = Describe("Errors", func() {
 	)
 
 	It("answers POST on a resource with 405 (or 501) and changes nothing", Label("RFC-HTTP-STATUS"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		r := T.Client.Post(ctx, "/Users/"+created.Str("id"), T.NewUser("userName", created.Str("userName"), "name.familyName", "Byron"))
 		Expect(r).To(scimtest.HaveStatus(405, 501), "RFC 7644 section 3.2: POST is not a method of /Users/{id}")
 		Expect(r).To(scimtest.HaveSCIMError(r.Status, ""))
@@ -164,8 +164,8 @@ var _ = Describe("Errors", func() {
 	})
 })
 
-// raSetPath sets a dotted path of doc, creating objects on the way.
-func raSetPath(doc map[string]any, path string, value any) {
+// setPath sets a dotted path of doc, creating objects on the way.
+func setPath(doc map[string]any, path string, value any) {
 	m := doc
 	for {
 		head, rest, more := strings.Cut(path, ".")

@@ -18,9 +18,9 @@ var _ = Describe("ETags", func() {
 		}
 	})
 
-	// raExpectVersioned checks that r carries an ETag equal to its
+	// expectVersioned checks that r carries an ETag equal to its
 	// meta.version and returns it.
-	raExpectVersioned := func(r *scimtest.Response) string {
+	expectVersioned := func(r *scimtest.Response) string {
 		GinkgoHelper()
 		etag := r.Header.Get("ETag")
 		Expect(etag).NotTo(BeEmpty(), "RFC 7644 section 3.14: with etag supported, a resource answer carries an ETag:\n%s", r)
@@ -29,69 +29,69 @@ var _ = Describe("ETags", func() {
 		return etag
 	}
 
-	raReplaceGivenName := func(userName, givenName string) map[string]any {
+	replaceGivenName := func(userName, givenName string) map[string]any {
 		return T.NewUser("userName", userName, "name.givenName", givenName)
 	}
 
-	raPatchGivenName := func(givenName string) map[string]any {
+	patchGivenName := func(givenName string) map[string]any {
 		return map[string]any{"schemas": []any{scimtest.PatchURN},
 			"Operations": []any{map[string]any{"op": "replace", "path": "name.givenName", "value": givenName}}}
 	}
 
 	It("answers POST, GET, PUT and PATCH with an ETag equal to meta.version, new on each change", Label("RFC-ETAG"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id := created.Str("id")
-		v1 := raExpectVersioned(created)
+		v1 := expectVersioned(created)
 		g := T.Client.Get(ctx, "/Users/"+id)
 		Expect(g).To(scimtest.HaveStatus(200))
-		Expect(raExpectVersioned(g)).To(Equal(v1), "an unchanged resource keeps its version:\n%s", g)
-		p := T.Client.Put(ctx, "/Users/"+id, raReplaceGivenName(created.Str("userName"), "Augusta"))
+		Expect(expectVersioned(g)).To(Equal(v1), "an unchanged resource keeps its version:\n%s", g)
+		p := T.Client.Put(ctx, "/Users/"+id, replaceGivenName(created.Str("userName"), "Augusta"))
 		Expect(p).To(scimtest.HaveStatus(200))
-		v2 := raExpectVersioned(p)
+		v2 := expectVersioned(p)
 		Expect(v2).NotTo(Equal(v1), "RFC 7644 section 3.14: a change gives a new version:\n%s", p)
 		if T.Caps.Patch {
-			pa := T.Client.Patch(ctx, "/Users/"+id, raPatchGivenName("Ada"))
+			pa := T.Client.Patch(ctx, "/Users/"+id, patchGivenName("Ada"))
 			Expect(pa).To(scimtest.HaveStatus(200, 204))
 			if pa.Status == 200 {
-				Expect(raExpectVersioned(pa)).NotTo(Equal(v2), "a PATCH gives a new version:\n%s", pa)
+				Expect(expectVersioned(pa)).NotTo(Equal(v2), "a PATCH gives a new version:\n%s", pa)
 			}
 			g := T.Client.Get(ctx, "/Users/"+id)
-			Expect(raExpectVersioned(g)).NotTo(Equal(v2), "a PATCH gives a new version:\n%s", g)
+			Expect(expectVersioned(g)).NotTo(Equal(v2), "a PATCH gives a new version:\n%s", g)
 		}
-		grp := raCreate(ctx, "/Groups", T.NewGroup())
-		raExpectVersioned(grp)
-		raExpectVersioned(T.Client.Get(ctx, "/Groups/"+grp.Str("id")))
+		grp := T.MustCreate(ctx, "/Groups", T.NewGroup())
+		expectVersioned(grp)
+		expectVersioned(T.Client.Get(ctx, "/Groups/"+grp.Str("id")))
 	})
 
 	It("answers If-None-Match with the current version with 304 and no body", Label("RFC-ETAG"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id := created.Str("id")
 		v1 := created.Header.Get("ETag")
 		r := T.Client.Get(ctx, "/Users/"+id, "If-None-Match", v1)
 		Expect(r).To(scimtest.HaveStatus(304), "RFC 7644 section 3.14: If-None-Match with the current version is 304 Not Modified")
 		Expect(r.Body).To(BeEmpty(), "RFC 7232 section 4.1: a 304 has no body:\n%s", r)
 
-		Expect(T.Client.Put(ctx, "/Users/"+id, raReplaceGivenName(created.Str("userName"), "Augusta"))).To(scimtest.HaveStatus(200))
+		Expect(T.Client.Put(ctx, "/Users/"+id, replaceGivenName(created.Str("userName"), "Augusta"))).To(scimtest.HaveStatus(200))
 		stale := T.Client.Get(ctx, "/Users/"+id, "If-None-Match", v1)
 		Expect(stale).To(scimtest.HaveStatus(200), "If-None-Match with a stale version returns the resource")
 		Expect(stale.Str("name.givenName")).To(Equal("Augusta"), "the resource as changed:\n%s", stale)
 	})
 
 	It("refuses PUT, PATCH and DELETE with a stale If-Match with 412 and changes nothing", Label("RFC-ETAG"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id, userName := created.Str("id"), created.Str("userName")
 		stale := created.Header.Get("ETag")
-		p := T.Client.Put(ctx, "/Users/"+id, raReplaceGivenName(userName, "Augusta"))
+		p := T.Client.Put(ctx, "/Users/"+id, replaceGivenName(userName, "Augusta"))
 		Expect(p).To(scimtest.HaveStatus(200))
 		current := p.Header.Get("ETag")
 		Expect(current).NotTo(Equal(stale), "the PUT gave a new version:\n%s", p)
 
 		attempts := []*scimtest.Response{
-			T.Client.Put(ctx, "/Users/"+id, raReplaceGivenName(userName, "Stale"), "If-Match", stale),
+			T.Client.Put(ctx, "/Users/"+id, replaceGivenName(userName, "Stale"), "If-Match", stale),
 			T.Client.Delete(ctx, "/Users/"+id, "If-Match", stale),
 		}
 		if T.Caps.Patch {
-			attempts = append(attempts, T.Client.Patch(ctx, "/Users/"+id, raPatchGivenName("Stale"), "If-Match", stale))
+			attempts = append(attempts, T.Client.Patch(ctx, "/Users/"+id, patchGivenName("Stale"), "If-Match", stale))
 		}
 		for _, r := range attempts {
 			Expect(r).To(scimtest.HaveSCIMError(412, ""), "RFC 7644 section 3.14: a stale If-Match is 412 Precondition Failed")
@@ -103,13 +103,13 @@ var _ = Describe("ETags", func() {
 	})
 
 	It("applies PUT, PATCH and DELETE with the current If-Match", Label("RFC-ETAG"), func(ctx SpecContext) {
-		created := raCreate(ctx, "/Users", T.NewUser())
+		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id, userName := created.Str("id"), created.Str("userName")
-		p := T.Client.Put(ctx, "/Users/"+id, raReplaceGivenName(userName, "Augusta"), "If-Match", created.Header.Get("ETag"))
+		p := T.Client.Put(ctx, "/Users/"+id, replaceGivenName(userName, "Augusta"), "If-Match", created.Header.Get("ETag"))
 		Expect(p).To(scimtest.HaveStatus(200), "RFC 7644 section 3.14: If-Match with the current version lets the PUT through")
 		current := p.Header.Get("ETag")
 		if T.Caps.Patch {
-			pa := T.Client.Patch(ctx, "/Users/"+id, raPatchGivenName("Ada"), "If-Match", current)
+			pa := T.Client.Patch(ctx, "/Users/"+id, patchGivenName("Ada"), "If-Match", current)
 			Expect(pa).To(scimtest.HaveStatus(200, 204), "If-Match with the current version lets the PATCH through")
 			current = T.Client.Get(ctx, "/Users/"+id).Header.Get("ETag")
 		}

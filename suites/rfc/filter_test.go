@@ -20,12 +20,12 @@ import (
 // else lives on the target never changes the expected result, and the
 // result must be exactly the expected part of the fixture.
 
-const rbEnterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+const enterpriseURN = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
 
-// rbFilterFixture is the shared data of the filter specs: resources by key
+// filterFixture is the shared data of the filter specs: resources by key
 // ("a".."d" users, "g1".."g3" groups) and the placeholders a filter
 // template may use ("{a.userName}", "{g1.id}", "{tag}" ...).
-type rbFilterFixture struct {
+type filterFixture struct {
 	tag  string
 	ids  map[string]string // key -> id
 	keys map[string]string // id -> key, to say which fixture came back
@@ -36,18 +36,18 @@ type rbFilterFixture struct {
 	extID bool
 }
 
-func (f *rbFilterFixture) expand(s string) string { return f.subs.Replace(s) }
+func (f *filterFixture) expand(s string) string { return f.subs.Replace(s) }
 
-// rbShiftZone renders a dateTime as the same instant at +05:00: a target
+// shiftZone renders a dateTime as the same instant at +05:00: a target
 // that compares dates as strings instead of chronologically (RFC 7644
 // section 3.4.2.2, "gt" and friends) then gets the order wrong.
-func rbShiftZone(ts string) string {
+func shiftZone(ts string) string {
 	t, err := time.Parse(time.RFC3339Nano, ts)
 	Expect(err).NotTo(HaveOccurred(), "meta.created %q is not an RFC 3339 dateTime (RFC 7643 section 2.3.5)", ts)
 	return t.In(time.FixedZone("", 5*3600)).Format(time.RFC3339Nano)
 }
 
-func rbSwapCase(s string) string {
+func swapCase(s string) string {
 	return strings.Map(func(r rune) rune {
 		switch {
 		case 'a' <= r && r <= 'z':
@@ -59,10 +59,10 @@ func rbSwapCase(s string) string {
 	}, s)
 }
 
-func rbNewFilterFixture(ctx SpecContext) *rbFilterFixture {
-	f := &rbFilterFixture{tag: T.Name(), ids: map[string]string{}, keys: map[string]string{}}
+func newFilterFixture(ctx SpecContext) *filterFixture {
+	f := &filterFixture{tag: T.Name(), ids: map[string]string{}, keys: map[string]string{}}
 	f.full = T.Caps.Has("User", "emails.value") && T.Caps.Has("User", "emails.type")
-	f.ent = T.Caps.Has("User", rbEnterpriseURN+":department")
+	f.ent = T.Caps.Has("User", enterpriseURN+":department")
 	d := T.Domain()
 	users := []struct {
 		key, given, family, display, ext string
@@ -95,8 +95,8 @@ func rbNewFilterFixture(ctx SpecContext) *rbFilterFixture {
 			doc["emails"] = u.emails
 		}
 		if f.ent && u.dept != "" {
-			doc["schemas"] = []any{scimtest.UserURN, rbEnterpriseURN}
-			doc[rbEnterpriseURN] = map[string]any{"department": u.dept}
+			doc["schemas"] = []any{scimtest.UserURN, enterpriseURN}
+			doc[enterpriseURN] = map[string]any{"department": u.dept}
 		}
 		r := T.MustCreate(ctx, "/Users", doc)
 		id := r.Str("id")
@@ -116,9 +116,9 @@ func rbNewFilterFixture(ctx SpecContext) *rbFilterFixture {
 			k+"userName}", userName,
 			"{"+strings.ToUpper(u.key)+".USERNAME}", strings.ToUpper(userName),
 			k+"externalId}", u.ext,
-			k+"externalIdSwapped}", rbSwapCase(u.ext),
+			k+"externalIdSwapped}", swapCase(u.ext),
 			k+"created}", created,
-			k+"created+05}", rbShiftZone(created),
+			k+"created+05}", shiftZone(created),
 			k+"lastModified}", lastModified,
 		)
 	}
@@ -146,18 +146,18 @@ func rbNewFilterFixture(ctx SpecContext) *rbFilterFixture {
 	return f
 }
 
-var rbOrWord = regexp.MustCompile(`(?i)\sor\s`)
+var orWord = regexp.MustCompile(`(?i)\sor\s`)
 
 // scoped ANDs filter with "the resource belongs to this fixture". A filter
 // with "or" in it is put in parentheses so that "and" binding tighter than
 // "or" cannot change its meaning; filters without "or" are left bare, so
 // that a target with broken grouping fails only the specs that group.
-func (f *rbFilterFixture) scoped(endpoint, filter string) string {
+func (f *filterFixture) scoped(endpoint, filter string) string {
 	scope := fmt.Sprintf(`userName sw "%s-"`, f.tag)
 	if endpoint == "/Groups" {
 		scope = fmt.Sprintf(`displayName sw "%s-g"`, f.tag)
 	}
-	if rbOrWord.MatchString(filter) {
+	if orWord.MatchString(filter) {
 		filter = "(" + filter + ")"
 	}
 	return filter + " and " + scope
@@ -165,7 +165,7 @@ func (f *rbFilterFixture) scoped(endpoint, filter string) string {
 
 // check runs filter (a template) on endpoint and expects exactly the
 // fixture resources named by want.
-func (f *rbFilterFixture) check(ctx SpecContext, endpoint, filter string, want ...string) {
+func (f *filterFixture) check(ctx SpecContext, endpoint, filter string, want ...string) {
 	q := f.scoped(endpoint, f.expand(filter))
 	r := T.Client.Get(ctx, endpoint+scimtest.Query("filter", q, "count", "50"))
 	if !T.Caps.Filter {
@@ -196,12 +196,12 @@ func (f *rbFilterFixture) check(ctx SpecContext, endpoint, filter string, want .
 
 var _ = Describe("Filtering", func() {
 	Describe("with a fixture of users and groups", Ordered, ContinueOnFailure, func() {
-		var f *rbFilterFixture
+		var f *filterFixture
 		BeforeAll(func(ctx SpecContext) {
 			if T.ReadOnly {
 				Skip("READ_ONLY is set and the filter specs create fixture users and groups")
 			}
-			f = rbNewFilterFixture(ctx)
+			f = newFilterFixture(ctx)
 		})
 
 		DescribeTable("on /Users selects exactly the matching users",
@@ -298,8 +298,8 @@ var _ = Describe("Filtering", func() {
 			Entry("ew on a multi-valued sub-attribute", Label("RFC-FILTER"), "emails", `emails.value ew "@other.example.org"`, "b"),
 			Entry("not pr on a multi-valued attribute", Label("RFC-FILTER"), "emails", `not (emails pr)`, "c"),
 			Entry("value path in upper case", Label("RFC-FILTER-CASE"), "emails", `EMAILS[TYPE EQ "work" AND VALUE CO "@WORK."]`, "a"),
-			Entry("extension attribute by URN", Label("RFC-FILTER"), "enterprise", rbEnterpriseURN+`:department eq "Navy"`, "b"),
-			Entry("extension attribute present", Label("RFC-FILTER"), "enterprise", rbEnterpriseURN+`:department pr`, "a", "b"),
+			Entry("extension attribute by URN", Label("RFC-FILTER"), "enterprise", enterpriseURN+`:department eq "Navy"`, "b"),
+			Entry("extension attribute present", Label("RFC-FILTER"), "enterprise", enterpriseURN+`:department pr`, "a", "b"),
 		)
 
 		DescribeTable("on /Groups selects exactly the matching groups",

@@ -17,18 +17,18 @@ import (
 // by a filter on a tag of their own, so other resources on the target do
 // not matter.
 
-// rbPagingFixture is a set of users whose userNames start with tag.
-type rbPagingFixture struct {
+// pagingFixture is a set of users whose userNames start with tag.
+type pagingFixture struct {
 	tag    string
 	filter string
 	ids    []string
 }
 
-func rbNewPagingFixture(ctx SpecContext, n int) *rbPagingFixture {
+func newPagingFixture(ctx SpecContext, n int) *pagingFixture {
 	if !T.Caps.Filter {
 		Skip("paging specs find their fixture users with a filter, and /ServiceProviderConfig declares filter.supported false")
 	}
-	f := &rbPagingFixture{tag: T.Name()}
+	f := &pagingFixture{tag: T.Name()}
 	f.filter = fmt.Sprintf(`userName sw "%s-"`, f.tag)
 	for i := range n {
 		u := T.NewUser("userName", fmt.Sprintf("%s-%02d@%s", f.tag, i+1, T.Domain()))
@@ -39,7 +39,7 @@ func rbNewPagingFixture(ctx SpecContext, n int) *rbPagingFixture {
 }
 
 // page asks for one index page of the fixture.
-func (f *rbPagingFixture) page(ctx SpecContext, kv ...string) *scimtest.Response {
+func (f *pagingFixture) page(ctx SpecContext, kv ...string) *scimtest.Response {
 	r := T.Client.Get(ctx, "/Users"+scimtest.Query(append([]string{"filter", f.filter}, kv...)...))
 	ExpectWithOffset(1, r).To(scimtest.HaveStatus(http.StatusOK), "a paged query (RFC 7644 section 3.4.2.4)")
 	return r
@@ -47,7 +47,7 @@ func (f *rbPagingFixture) page(ctx SpecContext, kv ...string) *scimtest.Response
 
 // walkIndex pages through the fixture with count per page from startIndex
 // 1, checking each page as it goes, and returns the ids in the order served.
-func (f *rbPagingFixture) walkIndex(ctx SpecContext, count int) []string {
+func (f *pagingFixture) walkIndex(ctx SpecContext, count int) []string {
 	var served []string
 	start := 1
 	for range 2*len(f.ids) + 2 {
@@ -80,7 +80,7 @@ func (f *rbPagingFixture) walkIndex(ctx SpecContext, count int) []string {
 	return nil
 }
 
-func rbExpectEachOnce(served, want []string, how string) {
+func expectEachOnce(served, want []string, how string) {
 	seen := map[string]int{}
 	for _, id := range served {
 		seen[id]++
@@ -93,20 +93,20 @@ func rbExpectEachOnce(served, want []string, how string) {
 
 var _ = Describe("Paging", func() {
 	Describe("by index over a fixture of seven users", Ordered, ContinueOnFailure, func() {
-		var f *rbPagingFixture
+		var f *pagingFixture
 		BeforeAll(func(ctx SpecContext) {
 			if T.ReadOnly {
 				Skip("READ_ONLY is set and the paging specs create fixture users")
 			}
-			f = rbNewPagingFixture(ctx, 7)
+			f = newPagingFixture(ctx, 7)
 		})
 
 		It("walks every result exactly once with count=2 and stable totals", Label("RFC-PAGING"), func(ctx SpecContext) {
-			rbExpectEachOnce(f.walkIndex(ctx, 2), f.ids, "paging with count=2")
+			expectEachOnce(f.walkIndex(ctx, 2), f.ids, "paging with count=2")
 		})
 
 		It("walks every result exactly once with count=3", Label("RFC-PAGING"), func(ctx SpecContext) {
-			rbExpectEachOnce(f.walkIndex(ctx, 3), f.ids, "paging with count=3")
+			expectEachOnce(f.walkIndex(ctx, 3), f.ids, "paging with count=3")
 		})
 
 		It("serves the same results for the same window whatever the page size", Label("RFC-PAGING"), func(ctx SpecContext) {
@@ -195,7 +195,7 @@ var _ = Describe("Paging", func() {
 					Expect(res).NotTo(BeEmpty(), "a page with a nextCursor serves results (RFC 9865):\n%s", r)
 				}
 				Expect(cursor).To(BeEmpty(), "the walk must end: the last page has no nextCursor")
-				rbExpectEachOnce(served, f.ids, "cursor paging with count=2")
+				expectEachOnce(served, f.ids, "cursor paging with count=2")
 
 				// A previousCursor, when given, leads back to the page before.
 				if len(pages) >= 2 {
@@ -214,7 +214,7 @@ var _ = Describe("Paging", func() {
 			if !T.Caps.Cursor {
 				Skip("/ServiceProviderConfig does not declare pagination.cursor")
 			}
-			f := rbNewPagingFixture(ctx, 6)
+			f := newPagingFixture(ctx, 6)
 			first := f.page(ctx, "cursor", "", "count", "2")
 			served := scimtest.ResourceIDs(first.Resources())
 			cursor := first.Str("nextCursor")
@@ -273,7 +273,7 @@ var _ = Describe("Paging", func() {
 		if T.Caps.Cursor {
 			Skip("/ServiceProviderConfig declares pagination.cursor; the walking specs check it")
 		}
-		f := rbNewPagingFixture(ctx, 3)
+		f := newPagingFixture(ctx, 3)
 		r := T.Client.Get(ctx, "/Users"+scimtest.Query("filter", f.filter, "cursor", "", "count", "2"))
 		if r.Status != http.StatusOK {
 			Expect(r).To(scimtest.BeRefusedCleanly(), "pagination.cursor is not declared: cursor is ignored or refused cleanly")

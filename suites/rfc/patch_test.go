@@ -17,25 +17,25 @@ import (
 // Multi-valued attributes are emails where the target advertises them and
 // Group members otherwise.
 
-var rbOp = scimtest.PatchOperation
+var patchOp = scimtest.PatchOperation
 
-// rbNeedPatch skips a spec when the target declares PATCH unsupported; one
+// skipUnlessPatch skips a spec when the target declares PATCH unsupported; one
 // spec checks that PATCH is then refused cleanly.
-func rbNeedPatch() {
+func skipUnlessPatch() {
 	if !T.Caps.Patch {
 		Skip("/ServiceProviderConfig declares patch.supported false")
 	}
 }
 
-// rbNeedEmails skips a spec when the target does not advertise User emails.
-func rbNeedEmails() {
+// skipUnlessEmails skips a spec when the target does not advertise User emails.
+func skipUnlessEmails() {
 	if !T.Caps.Has("User", "emails.value") || !T.Caps.Has("User", "emails.type") {
 		Skip("the target does not advertise User emails.value and emails.type in /Schemas")
 	}
 }
 
-// rbEmailsOf maps type to value of a User's emails.
-func rbEmailsOf(doc map[string]any) map[string]string {
+// emailsByType maps type to value of a User's emails.
+func emailsByType(doc map[string]any) map[string]string {
 	out := map[string]string{}
 	for _, e := range scimtest.ValuesOf(doc, "emails") {
 		t, _ := e["type"].(string)
@@ -45,9 +45,9 @@ func rbEmailsOf(doc map[string]any) map[string]string {
 	return out
 }
 
-// rbExpectBoth runs check on the PATCH answer when it carries the resource
+// expectAnswerAndStored runs check on the PATCH answer when it carries the resource
 // (200) and always on the resource read back.
-func rbExpectBoth(patch, now *scimtest.Response, check func(doc map[string]any, r *scimtest.Response)) {
+func expectAnswerAndStored(patch, now *scimtest.Response, check func(doc map[string]any, r *scimtest.Response)) {
 	if patch.Status == http.StatusOK && patch.JSON != nil {
 		check(patch.JSON, patch)
 	}
@@ -79,60 +79,60 @@ var _ = Describe("PATCH", func() {
 			Skip("/ServiceProviderConfig declares patch.supported true; the other specs check it")
 		}
 		newUser(ctx)
-		r := T.Client.Patch(ctx, path, scimtest.PatchRequest(rbOp("replace", "active", false)))
+		r := T.Client.Patch(ctx, path, scimtest.PatchRequest(patchOp("replace", "active", false)))
 		Expect(r).To(scimtest.BeRefusedCleanly(), "patch.supported is false: PATCH must be refused (501 per RFC 7644 section 3.5.2), not half-applied")
 		Expect(T.Client.Get(ctx, path).JSON["active"]).To(Equal(true), "a refused PATCH changes nothing")
 	})
 
 	Context("on simple attributes", func() {
 		It("replaces a value", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", "displayName", "Countess of Lovelace")))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "displayName", "Countess of Lovelace")))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(doc["displayName"]).To(Equal("Countess of Lovelace"), "replace sets the value:\n%s", r)
 				Expect(scimtest.Path(doc, "name.familyName")).To(Equal("Lovelace"), "other attributes are untouched:\n%s", r)
 			})
 		})
 
 		It("replaces a boolean", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", "active", false)))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "active", false)))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(doc["active"]).To(Equal(false), "replace sets active to false:\n%s", r)
 			})
 		})
 
 		It("adds a value that was not set", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx, "displayName", nil)
 			Expect(user.JSON).NotTo(HaveKey("displayName"), "the user starts without displayName:\n%s", user)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("add", "displayName", "Ada")))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("add", "displayName", "Ada")))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(doc["displayName"]).To(Equal("Ada"), "add sets a missing value:\n%s", r)
 			})
 		})
 
 		It("removes a value", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("remove", "displayName", nil)))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("remove", "displayName", nil)))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.HaveKey(doc, "displayName")).To(BeFalse(), "remove unassigns the attribute:\n%s", r)
 				Expect(doc["userName"]).To(Equal(user.Str("userName")), "other attributes stay:\n%s", r)
 			})
 		})
 
 		It("applies a path-less replace with a value object", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", "", map[string]any{"displayName": "A. L.", "active": false})))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "", map[string]any{"displayName": "A. L.", "active": false})))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(doc["displayName"]).To(Equal("A. L."), "each attribute of the value object is replaced:\n%s", r)
 				Expect(doc["active"]).To(Equal(false), "each attribute of the value object is replaced:\n%s", r)
 				Expect(scimtest.Path(doc, "name.givenName")).To(Equal("Ada"), "attributes not in the value object stay:\n%s", r)
@@ -140,25 +140,25 @@ var _ = Describe("PATCH", func() {
 		})
 
 		It("applies several operations in order", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx)
 			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(
-				rbOp("replace", "displayName", "first"), rbOp("replace", "displayName", "second"), rbOp("replace", "active", false)))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+				patchOp("replace", "displayName", "first"), patchOp("replace", "displayName", "second"), patchOp("replace", "active", false)))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(doc["displayName"]).To(Equal("second"), "operations apply in order, the last replace wins:\n%s", r)
 				Expect(doc["active"]).To(Equal(false), "every operation applies:\n%s", r)
 			})
 		})
 
 		It("honours attributes= in a 200 answer", Label("RFC-PATCH", "RFC-PROJECTION"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path+scimtest.Query("attributes", "displayName"), scimtest.PatchRequest(rbOp("replace", "displayName", "Projected")))
+			patch, now := T.PatchAndRead(ctx, path+scimtest.Query("attributes", "displayName"), scimtest.PatchRequest(patchOp("replace", "displayName", "Projected")))
 			Expect(now.JSON["displayName"]).To(Equal("Projected"), "the change is kept:\n%s", now)
 			if patch.Status == http.StatusOK {
-				rbExpectOnly("User", patch.JSON, patch, "displayName")
+				expectOnlyReturned("User", patch.JSON, patch, "displayName")
 				Expect(patch.JSON["displayName"]).To(Equal("Projected"), "the answer shows the change:\n%s", patch)
 			}
 		})
@@ -166,20 +166,20 @@ var _ = Describe("PATCH", func() {
 
 	Context("on a complex attribute", func() {
 		It("replaces one sub-attribute by path", Label("RFC-PATCH", "RFC-PATCH-PATHS"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", "name.givenName", "Augusta")))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "name.givenName", "Augusta")))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.Path(doc, "name.givenName")).To(Equal("Augusta"), "the sub-attribute is replaced:\n%s", r)
 				Expect(scimtest.Path(doc, "name.familyName")).To(Equal("Lovelace"), "its sibling is untouched:\n%s", r)
 			})
 		})
 
 		It("merges a replace of the whole attribute: unnamed sub-attributes stay", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", "name", map[string]any{"givenName": "Augusta"})))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "name", map[string]any{"givenName": "Augusta"})))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.Path(doc, "name.givenName")).To(Equal("Augusta"), "the named sub-attribute is replaced:\n%s", r)
 				Expect(scimtest.Path(doc, "name.familyName")).To(Equal("Lovelace"),
 					"sub-attributes not in the value are left unchanged (RFC 7644 section 3.5.2.3):\n%s", r)
@@ -187,10 +187,10 @@ var _ = Describe("PATCH", func() {
 		})
 
 		It("merges a path-less add of a complex value", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("add", "", map[string]any{"name": map[string]any{"familyName": "King"}})))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("add", "", map[string]any{"name": map[string]any{"familyName": "King"}})))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.Path(doc, "name.familyName")).To(Equal("King"), "the sub-attribute is set:\n%s", r)
 				Expect(scimtest.Path(doc, "name.givenName")).To(Equal("Ada"), "the other sub-attribute stays:\n%s", r)
 			})
@@ -199,27 +199,27 @@ var _ = Describe("PATCH", func() {
 
 	Context("on a multi-valued attribute", func() {
 		It("adds, replaces and removes User emails", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
-			rbNeedEmails()
+			skipUnlessPatch()
+			skipUnlessEmails()
 			newUser(ctx, "emails", []any{map[string]any{"value": "ada@work.example.org", "type": "work"}})
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("add", "emails", []any{map[string]any{"value": "ada@home.example.org", "type": "home"}})))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(rbEmailsOf(doc)).To(Equal(map[string]string{"work": "ada@work.example.org", "home": "ada@home.example.org"}),
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("add", "emails", []any{map[string]any{"value": "ada@home.example.org", "type": "home"}})))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
+				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": "ada@work.example.org", "home": "ada@home.example.org"}),
 					"add appends to a multi-valued attribute (RFC 7644 section 3.5.2.1):\n%s", r)
 			})
-			patch, now = T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", "emails", []any{map[string]any{"value": "ada@other.example.org", "type": "other"}})))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(rbEmailsOf(doc)).To(Equal(map[string]string{"other": "ada@other.example.org"}),
+			patch, now = T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "emails", []any{map[string]any{"value": "ada@other.example.org", "type": "other"}})))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
+				Expect(emailsByType(doc)).To(Equal(map[string]string{"other": "ada@other.example.org"}),
 					"replace without a filter replaces all values (RFC 7644 section 3.5.2.3):\n%s", r)
 			})
-			patch, now = T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("remove", "emails", nil)))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now = T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("remove", "emails", nil)))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.ValuesOf(doc, "emails")).To(BeEmpty(), "remove without a filter removes all values:\n%s", r)
 			})
 		})
 
 		It("adds, replaces and removes Group members", Label("RFC-PATCH"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			u1 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			u2 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			u3 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
@@ -227,16 +227,16 @@ var _ = Describe("PATCH", func() {
 			gp := "/Groups/" + g.Str("id")
 			member := func(id string) map[string]any { return map[string]any{"value": id} }
 
-			patch, now := T.PatchAndRead(ctx, gp, scimtest.PatchRequest(rbOp("add", "members", []any{member(u2)})))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, gp, scimtest.PatchRequest(patchOp("add", "members", []any{member(u2)})))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.ValueStrings(doc, "members")).To(Equal(scimtest.Sorted(u1, u2)), "add appends a member:\n%s", r)
 			})
-			patch, now = T.PatchAndRead(ctx, gp, scimtest.PatchRequest(rbOp("replace", "members", []any{member(u3)})))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now = T.PatchAndRead(ctx, gp, scimtest.PatchRequest(patchOp("replace", "members", []any{member(u3)})))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.ValueStrings(doc, "members")).To(Equal([]string{u3}), "replace sets the members:\n%s", r)
 			})
-			patch, now = T.PatchAndRead(ctx, gp, scimtest.PatchRequest(rbOp("remove", "members", nil)))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now = T.PatchAndRead(ctx, gp, scimtest.PatchRequest(patchOp("remove", "members", nil)))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.ValuesOf(doc, "members")).To(BeEmpty(), "remove without a filter removes every member:\n%s", r)
 			})
 		})
@@ -244,102 +244,102 @@ var _ = Describe("PATCH", func() {
 
 	Context("with paths", func() {
 		It("replaces only the sub-attribute of the value a filter selects", Label("RFC-PATCH-PATHS"), func(ctx SpecContext) {
-			rbNeedPatch()
-			rbNeedEmails()
+			skipUnlessPatch()
+			skipUnlessEmails()
 			newUser(ctx, "emails", []any{
 				map[string]any{"value": "ada@work.example.org", "type": "work"},
 				map[string]any{"value": "ada@home.example.org", "type": "home"},
 			})
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", `emails[type eq "work"].value`, "countess@work.example.org")))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(rbEmailsOf(doc)).To(Equal(map[string]string{"work": "countess@work.example.org", "home": "ada@home.example.org"}),
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", `emails[type eq "work"].value`, "countess@work.example.org")))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
+				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": "countess@work.example.org", "home": "ada@home.example.org"}),
 					"only the work email's value changes:\n%s", r)
 			})
 		})
 
 		It("removes only the values a filter selects", Label("RFC-PATCH-PATHS"), func(ctx SpecContext) {
-			rbNeedPatch()
-			rbNeedEmails()
+			skipUnlessPatch()
+			skipUnlessEmails()
 			newUser(ctx, "emails", []any{
 				map[string]any{"value": "ada@work.example.org", "type": "work"},
 				map[string]any{"value": "ada@home.example.org", "type": "home"},
 			})
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("remove", `emails[type eq "home"]`, nil)))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(rbEmailsOf(doc)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "only the home email is removed:\n%s", r)
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("remove", `emails[type eq "home"]`, nil)))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
+				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "only the home email is removed:\n%s", r)
 			})
 		})
 
 		It("removes only the member a filter selects", Label("RFC-PATCH-PATHS"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			u1 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			u2 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			u3 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			g := T.MustCreate(ctx, "/Groups", T.NewGroup("members", []any{map[string]any{"value": u1}, map[string]any{"value": u2}, map[string]any{"value": u3}}))
-			patch, now := T.PatchAndRead(ctx, "/Groups/"+g.Str("id"), scimtest.PatchRequest(rbOp("remove", `members[value eq "`+u2+`"]`, nil)))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, "/Groups/"+g.Str("id"), scimtest.PatchRequest(patchOp("remove", `members[value eq "`+u2+`"]`, nil)))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.ValueStrings(doc, "members")).To(Equal(scimtest.Sorted(u1, u3)), "only the selected member is removed:\n%s", r)
 			})
 		})
 
 		It("takes a URN-qualified path", Label("RFC-PATCH-PATHS"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", scimtest.UserURN+":name.familyName", "King")))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", scimtest.UserURN+":name.familyName", "King")))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.Path(doc, "name.familyName")).To(Equal("King"), "the URN-qualified path names name.familyName:\n%s", r)
 				Expect(scimtest.Path(doc, "name.givenName")).To(Equal("Ada"), "its sibling is untouched:\n%s", r)
 			})
 		})
 
 		It("takes a path in another case", Label("RFC-PATCH-PATHS"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("replace", "NAME.GIVENNAME", "Augusta")))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "NAME.GIVENNAME", "Augusta")))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
 				Expect(scimtest.Path(doc, "name.givenName")).To(Equal("Augusta"), "attribute names in paths are case-insensitive:\n%s", r)
 			})
 		})
 
 		It("adds an extension attribute by its URN path", Label("RFC-PATCH-PATHS"), func(ctx SpecContext) {
-			rbNeedPatch()
-			if !T.Caps.Has("User", rbEnterpriseURN+":department") {
+			skipUnlessPatch()
+			if !T.Caps.Has("User", enterpriseURN+":department") {
 				Skip("the target does not advertise the enterprise extension's department in /Schemas")
 			}
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(rbOp("add", rbEnterpriseURN+":department", "Analytical Engines")))
-			rbExpectBoth(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(scimtest.Path(doc[rbEnterpriseURN], "department")).To(Equal("Analytical Engines"), "the extension attribute is set:\n%s", r)
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("add", enterpriseURN+":department", "Analytical Engines")))
+			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
+				Expect(scimtest.Path(doc[enterpriseURN], "department")).To(Equal("Analytical Engines"), "the extension attribute is set:\n%s", r)
 			})
 		})
 	})
 
 	Context("without a target", func() {
 		It("refuses a remove without a path with 400 noTarget", Label("RFC-PATCH-NOTARGET"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(rbOp("remove", "", nil)))
+			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(patchOp("remove", "", nil)))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, "noTarget"), "RFC 7644 section 3.5.2.2: remove without a path fails with noTarget")
 			Expect(T.Client.Get(ctx, path).JSON["userName"]).To(Equal(user.Str("userName")), "the resource is still there and unchanged")
 		})
 
 		It("refuses a replace whose value filter matches no email with 400 noTarget", Label("RFC-PATCH-NOTARGET"), func(ctx SpecContext) {
-			rbNeedPatch()
-			rbNeedEmails()
+			skipUnlessPatch()
+			skipUnlessEmails()
 			newUser(ctx, "emails", []any{map[string]any{"value": "ada@work.example.org", "type": "work"}})
-			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(rbOp("replace", `emails[type eq "pager"].value`, "x@example.org")))
+			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(patchOp("replace", `emails[type eq "pager"].value`, "x@example.org")))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, "noTarget"),
 				"RFC 7644 section 3.5.2.3: a value filter with no match fails with noTarget")
-			Expect(rbEmailsOf(T.Client.Get(ctx, path).JSON)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "nothing changed")
+			Expect(emailsByType(T.Client.Get(ctx, path).JSON)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "nothing changed")
 		})
 
 		It("refuses a replace whose value filter matches no member with 400 noTarget", Label("RFC-PATCH-NOTARGET"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			u1 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			u2 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			g := T.MustCreate(ctx, "/Groups", T.NewGroup("members", []any{map[string]any{"value": u1}}))
 			gp := "/Groups/" + g.Str("id")
-			r := T.Client.Patch(ctx, gp, scimtest.PatchRequest(rbOp("replace", `members[value eq "`+T.Name()+`-no-such-id"]`, map[string]any{"value": u2})))
+			r := T.Client.Patch(ctx, gp, scimtest.PatchRequest(patchOp("replace", `members[value eq "`+T.Name()+`-no-such-id"]`, map[string]any{"value": u2})))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, "noTarget"),
 				"RFC 7644 section 3.5.2.3: a value filter with no match fails with noTarget")
 			Expect(scimtest.ValueStrings(T.Client.Get(ctx, gp).JSON, "members")).To(Equal([]string{u1}), "nothing changed")
@@ -348,9 +348,9 @@ var _ = Describe("PATCH", func() {
 
 	Context("atomically", func() {
 		It("applies nothing when a later operation has no target", Label("RFC-PATCH-ATOMIC"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(rbOp("replace", "name.givenName", "Augusta"), rbOp("remove", "", nil)))
+			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(patchOp("replace", "name.givenName", "Augusta"), patchOp("remove", "", nil)))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, ""), "the second operation (remove without a path) fails")
 			now := T.Client.Get(ctx, path)
 			Expect(scimtest.Path(now.JSON, "name.givenName")).To(Equal("Ada"),
@@ -358,24 +358,24 @@ var _ = Describe("PATCH", func() {
 		})
 
 		It("applies nothing when a later operation is not a PATCH operation", Label("RFC-PATCH-ATOMIC"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			newUser(ctx)
-			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(rbOp("replace", "active", false), rbOp("frobnicate", "name.givenName", "Augusta")))
+			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(patchOp("replace", "active", false), patchOp("frobnicate", "name.givenName", "Augusta")))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, ""), "an unknown op is refused")
 			now := T.Client.Get(ctx, path)
 			Expect(now.JSON["active"]).To(Equal(true), "a PATCH is atomic: the first operation's change must not be kept:\n%s", now)
 		})
 
 		It("applies nothing to a group when a later member operation has no target", Label("RFC-PATCH-ATOMIC"), func(ctx SpecContext) {
-			rbNeedPatch()
+			skipUnlessPatch()
 			u1 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			u2 := T.MustCreate(ctx, "/Users", T.NewUser()).Str("id")
 			g := T.MustCreate(ctx, "/Groups", T.NewGroup("members", []any{map[string]any{"value": u1}}))
 			gp := "/Groups/" + g.Str("id")
 			r := T.Client.Patch(ctx, gp, scimtest.PatchRequest(
-				rbOp("add", "members", []any{map[string]any{"value": u2}}),
-				rbOp("replace", "displayName", g.Str("displayName")+"-renamed"),
-				rbOp("replace", `members[value eq "`+T.Name()+`-no-such-id"]`, map[string]any{"value": u2})))
+				patchOp("add", "members", []any{map[string]any{"value": u2}}),
+				patchOp("replace", "displayName", g.Str("displayName")+"-renamed"),
+				patchOp("replace", `members[value eq "`+T.Name()+`-no-such-id"]`, map[string]any{"value": u2})))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, "noTarget"), "the last operation has no target")
 			now := T.Client.Get(ctx, gp)
 			Expect(scimtest.ValueStrings(now.JSON, "members")).To(Equal([]string{u1}), "the added member must not be kept:\n%s", now)
@@ -383,14 +383,14 @@ var _ = Describe("PATCH", func() {
 		})
 
 		It("applies nothing to emails when a later filter has no match", Label("RFC-PATCH-ATOMIC"), func(ctx SpecContext) {
-			rbNeedPatch()
-			rbNeedEmails()
+			skipUnlessPatch()
+			skipUnlessEmails()
 			newUser(ctx, "emails", []any{map[string]any{"value": "ada@work.example.org", "type": "work"}})
 			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(
-				rbOp("add", "emails", []any{map[string]any{"value": "ada@home.example.org", "type": "home"}}),
-				rbOp("replace", `emails[type eq "pager"].value`, "x@example.org")))
+				patchOp("add", "emails", []any{map[string]any{"value": "ada@home.example.org", "type": "home"}}),
+				patchOp("replace", `emails[type eq "pager"].value`, "x@example.org")))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, "noTarget"), "the second operation has no target")
-			Expect(rbEmailsOf(T.Client.Get(ctx, path).JSON)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "the added email must not be kept")
+			Expect(emailsByType(T.Client.Get(ctx, path).JSON)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "the added email must not be kept")
 		})
 	})
 })

@@ -16,11 +16,11 @@ import (
 // PUT, with "id" and "schemas" always returned and RFC 7643 section 7's
 // "returned: always" attributes returned whatever the lists say.
 
-// rbExpectOnly checks that doc has the requested top-level attributes and
+// expectOnlyReturned checks that doc has the requested top-level attributes and
 // nothing else but id, schemas, the attributes /Schemas says are always
 // returned, and meta (RFC 7643 gives meta no "returned" characteristic and
 // many servers always return it, so it is tolerated).
-func rbExpectOnly(rt string, doc map[string]any, r *scimtest.Response, requested ...string) {
+func expectOnlyReturned(rt string, doc map[string]any, r *scimtest.Response, requested ...string) {
 	allowed := map[string]bool{"id": true, "schemas": true, "meta": true}
 	for _, a := range requested {
 		allowed[strings.ToLower(a)] = true
@@ -65,7 +65,7 @@ var _ = Describe("Projection", func() {
 		newUser(ctx)
 		r := T.Client.Get(ctx, userPath+scimtest.Query("attributes", "userName"))
 		Expect(r).To(scimtest.HaveStatus(http.StatusOK))
-		rbExpectOnly("User", r.JSON, r, "userName")
+		expectOnlyReturned("User", r.JSON, r, "userName")
 		Expect(r.Str("id")).To(Equal(user.Str("id")), "the id:\n%s", r)
 	})
 
@@ -73,17 +73,17 @@ var _ = Describe("Projection", func() {
 		newUser(ctx)
 		r := T.Client.Get(ctx, userPath+scimtest.Query("attributes", "urn:ietf:params:scim:schemas:core:2.0:User:userName"))
 		Expect(r).To(scimtest.HaveStatus(http.StatusOK))
-		rbExpectOnly("User", r.JSON, r, "userName")
+		expectOnlyReturned("User", r.JSON, r, "userName")
 		r = T.Client.Get(ctx, userPath+scimtest.Query("attributes", "USERNAME"))
 		Expect(r).To(scimtest.HaveStatus(http.StatusOK))
-		rbExpectOnly("User", r.JSON, r, "userName")
+		expectOnlyReturned("User", r.JSON, r, "userName")
 	})
 
 	It("returns only the listed sub-attribute of a complex attribute", Label("RFC-PROJECTION"), func(ctx SpecContext) {
 		newUser(ctx)
 		r := T.Client.Get(ctx, userPath+scimtest.Query("attributes", "name.givenName,userName"))
 		Expect(r).To(scimtest.HaveStatus(http.StatusOK))
-		rbExpectOnly("User", r.JSON, r, "userName", "name")
+		expectOnlyReturned("User", r.JSON, r, "userName", "name")
 		Expect(scimtest.Path(r.JSON, "name.givenName")).To(Equal("Ada"), "name.givenName was asked for:\n%s", r)
 		Expect(scimtest.Path(r.JSON, "name.familyName")).To(BeNil(), "only name.givenName was asked for, not name.familyName:\n%s", r)
 	})
@@ -96,7 +96,7 @@ var _ = Describe("Projection", func() {
 		r := T.Client.Get(ctx, "/Users"+scimtest.Query("filter", fmt.Sprintf("userName eq %q", user.Str("userName")), "attributes", "userName"))
 		Expect(r).To(scimtest.HaveStatus(http.StatusOK))
 		Expect(r.Resources()).To(HaveLen(1), "the filter finds the user:\n%s", r)
-		rbExpectOnly("User", r.Resources()[0], r, "userName")
+		expectOnlyReturned("User", r.Resources()[0], r, "userName")
 	})
 
 	It("leaves out excluded attributes and keeps the others", Label("RFC-PROJECTION"), func(ctx SpecContext) {
@@ -123,7 +123,7 @@ var _ = Describe("Projection", func() {
 		r := T.Create(ctx, "/Users"+scimtest.Query("attributes", "userName"), T.NewUser())
 		Expect(r).To(scimtest.HaveStatus(http.StatusCreated))
 		T.CleanupLater("/Users/" + r.Str("id"))
-		rbExpectOnly("User", r.JSON, r, "userName")
+		expectOnlyReturned("User", r.JSON, r, "userName")
 	})
 
 	It("projects the answer to a PUT", Label("RFC-PROJECTION"), func(ctx SpecContext) {
@@ -163,7 +163,7 @@ var _ = Describe("Projection", func() {
 		It("returns only displayName with attributes=displayName", Label("RFC-PROJECTION"), func(ctx SpecContext) {
 			r := T.Client.Get(ctx, "/Groups/"+group.Str("id")+scimtest.Query("attributes", "displayName"))
 			Expect(r).To(scimtest.HaveStatus(http.StatusOK))
-			rbExpectOnly("Group", r.JSON, r, "displayName")
+			expectOnlyReturned("Group", r.JSON, r, "displayName")
 		})
 	})
 })

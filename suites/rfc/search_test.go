@@ -54,7 +54,7 @@ var _ = Describe("Search with POST /.search", Ordered, ContinueOnFailure, func()
 		Expect(scimtest.Sorted(scimtest.ResourceIDs(r.Resources())...)).To(Equal(scimtest.Sorted(scimtest.ResourceIDs(get.Resources())...)),
 			"the same query by GET and by POST /.search serves the same page:\n%s\n%s", get, r)
 		for _, res := range r.Resources() {
-			rbExpectOnly("User", res, r, "userName")
+			expectOnlyReturned("User", res, r, "userName")
 		}
 	})
 

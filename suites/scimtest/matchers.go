@@ -9,7 +9,7 @@ import (
 	"github.com/onsi/ginkgo/v2"
 	"github.com/onsi/gomega/types"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
 )
 
 // ErrorURN is the schema of a SCIM error body.
@@ -30,7 +30,7 @@ func Fail(message string, callerSkip ...int) {
 func RuleHeader(labels []string) string {
 	var b strings.Builder
 	for _, l := range labels {
-		if r, ok := rules.ByID(l); ok {
+		if r, ok := catalogue.ByID(l); ok {
 			fmt.Fprintf(&b, "rule %s (%s, %s): %s\n", r.ID, r.Level, r.Source, r.Summary)
 		}
 	}

@@ -11,45 +11,9 @@ import (
 	"time"
 
 	"github.com/onsi/ginkgo/v2"
+
+	"github.com/scimconf/scimconf/reportpage"
 )
-
-// Exchange is one recorded HTTP exchange, as it lands in a spec's report
-// entries (name "http") and, from there, in the HTML report's transcript.
-type Exchange struct {
-	Method     string              `json:"method"`
-	URL        string              `json:"url"`
-	ReqHeader  map[string][]string `json:"requestHeaders,omitempty"`
-	ReqBody    string              `json:"requestBody,omitempty"`
-	Status     int                 `json:"status"`
-	RespHeader map[string][]string `json:"responseHeaders,omitempty"`
-	RespBody   string              `json:"responseBody,omitempty"`
-	Error      string              `json:"error,omitempty"`
-	Millis     float64             `json:"ms"`
-}
-
-// String renders the exchange like curl -v, for Ginkgo's console output.
-func (e Exchange) String() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "> %s %s\n", e.Method, e.URL)
-	for k, vs := range e.ReqHeader {
-		fmt.Fprintf(&b, "> %s: %s\n", k, strings.Join(vs, ", "))
-	}
-	if e.ReqBody != "" {
-		fmt.Fprintf(&b, "> %s\n", e.ReqBody)
-	}
-	if e.Error != "" {
-		fmt.Fprintf(&b, "< error: %s\n", e.Error)
-		return b.String()
-	}
-	fmt.Fprintf(&b, "< %d %s (%.1f ms)\n", e.Status, http.StatusText(e.Status), e.Millis)
-	for k, vs := range e.RespHeader {
-		fmt.Fprintf(&b, "< %s: %s\n", k, strings.Join(vs, ", "))
-	}
-	if e.RespBody != "" {
-		fmt.Fprintf(&b, "< %s\n", e.RespBody)
-	}
-	return b.String()
-}
 
 // Recorder is an http.RoundTripper that records every exchange. Specs may
 // send requests from several goroutines, and Ginkgo's report may only be
@@ -59,18 +23,18 @@ type Recorder struct {
 	Next http.RoundTripper
 
 	mu        sync.Mutex
-	exchanges []Exchange
+	exchanges []reportpage.Exchange
 }
 
 const maxRecordedBody = 16 << 10
 
 // RoundTrip implements http.RoundTripper.
 func (rec *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	e := Exchange{Method: req.Method, URL: req.URL.String(), ReqHeader: redact(req.Header)}
+	e := reportpage.Exchange{Method: req.Method, URL: req.URL.String(), RequestHeaders: redact(req.Header)}
 	if req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			b, _ := io.ReadAll(io.LimitReader(body, maxRecordedBody+1))
-			e.ReqBody = clip(b)
+			e.RequestBody = clip(b)
 		}
 	}
 	start := time.Now()
@@ -87,19 +51,19 @@ func (rec *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if rerr != nil {
 		e.Error = "reading the body: " + rerr.Error()
 	}
-	e.Status, e.RespHeader, e.RespBody = resp.StatusCode, redact(resp.Header), clip(b)
+	e.Status, e.ResponseHeaders, e.ResponseBody = resp.StatusCode, redact(resp.Header), clip(b)
 	rec.add(e)
 	return resp, nil
 }
 
-func (rec *Recorder) add(e Exchange) {
+func (rec *Recorder) add(e reportpage.Exchange) {
 	rec.mu.Lock()
 	rec.exchanges = append(rec.exchanges, e)
 	rec.mu.Unlock()
 }
 
 // Take returns and forgets the exchanges recorded so far.
-func (rec *Recorder) Take() []Exchange {
+func (rec *Recorder) Take() []reportpage.Exchange {
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	out := rec.exchanges
@@ -116,7 +80,7 @@ func Flush() {
 		return
 	}
 	for _, e := range rec.Take() {
-		ginkgo.AddReportEntry("http", e, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		ginkgo.AddReportEntry(reportpage.EntryHTTP, e, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 	}
 }
 

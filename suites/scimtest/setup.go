@@ -12,7 +12,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 	"github.com/onsi/gomega"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
 )
 
 // Labels that are not rule IDs.
@@ -91,7 +91,7 @@ func RunSuite(t *testing.T, description string) bool {
 // neither a rule of one of profiles nor a known tag, or when a rule of
 // profiles has no spec. It previews the suite (nothing runs), so call it
 // from its own test function in the suite package.
-func CheckCatalogue(t *testing.T, description string, profiles ...rules.Profile) {
+func CheckCatalogue(t *testing.T, description string, profiles ...catalogue.Profile) {
 	t.Helper()
 	report := ginkgo.PreviewSpecs(description)
 	covered := map[string]bool{}
@@ -104,9 +104,9 @@ func CheckCatalogue(t *testing.T, description string, profiles ...rules.Profile)
 			if l == ReadOnlyLabel || l == AdminLabel {
 				continue
 			}
-			r, ok := rules.ByID(l)
+			r, ok := catalogue.ByID(l)
 			if !ok || !slices.Contains(profiles, r.Profile) {
-				t.Errorf("spec %q names label %q, which is no rule of profile %v (see suites/rules)", spec.FullText(), l, profiles)
+				t.Errorf("spec %q names label %q, which is no rule of profile %v (see catalogue)", spec.FullText(), l, profiles)
 				continue
 			}
 			covered[l] = true
@@ -116,7 +116,7 @@ func CheckCatalogue(t *testing.T, description string, profiles ...rules.Profile)
 			t.Errorf("spec %q names no rule: label it with the rule IDs it checks", spec.FullText())
 		}
 	}
-	for _, r := range rules.All() {
+	for _, r := range catalogue.All() {
 		if slices.Contains(profiles, r.Profile) && !covered[r.ID] {
 			t.Errorf("rule %s (%s) has no spec in this suite", r.ID, r.Summary)
 		}

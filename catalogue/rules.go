@@ -1,12 +1,15 @@
-// Package rules owns the rule catalogue: every rule a conformance run
-// checks, with its ID, level (MUST, SHOULD, MAY), source (RFC section or
-// section of Dynatrace's SCIM page), profile and one-line summary. Specs in
-// the profile suites carry rule IDs as Ginkgo labels; the catalogue test
-// fails when a rule has no spec or a spec names no known rule, and
-// RULES.md, generated from this file, is checked in and kept fresh by a test.
+// Package catalogue is the rule catalogue: data both the harness and the
+// mock read. It owns every rule a conformance run checks, with its ID, level
+// (MUST, SHOULD, MAY), source (RFC section or section of Dynatrace's SCIM
+// page), profile and one-line summary, and the violation switches that prove
+// each rule. Specs in the profile suites carry rule IDs as Ginkgo labels; the
+// suites fail when a rule has no spec or a spec names no known rule, and
+// suites/RULES.md, generated from this package, is checked in and kept fresh
+// by a test.
 //
-// It holds data only; it knows nothing of HTTP or of the mock.
-package rules
+// It holds data only; it knows nothing of HTTP, of the suites, of the
+// reports or of the mock, so any of them may import it.
+package catalogue
 
 import (
 	"slices"

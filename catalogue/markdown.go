@@ -1,4 +1,4 @@
-package rules
+package catalogue
 
 import (
 	"fmt"
@@ -9,7 +9,7 @@ import (
 func Markdown() string {
 	var b strings.Builder
 	b.WriteString("# Rule catalogue\n\n")
-	b.WriteString("Generated from `suites/rules/rules.go` by `go test ./suites/rules -update`; a test fails when this file is stale.\n")
+	b.WriteString("Generated from `catalogue/rules.go` by `go test ./catalogue -update`; a test fails when this file is stale.\n")
 	b.WriteString("Every rule has at least one spec labelled with its ID in the profile's suite (`suites/<profile>`).\n")
 	b.WriteString("\"Proved by\" names the mock's violation switches that break the rule: `make sensitivity` runs the suites with each switch on and checks the rule's specs fail.\n")
 	for _, p := range Profiles() {

@@ -1,4 +1,4 @@
-package rules_test
+package catalogue_test
 
 import (
 	"maps"
@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/scimconf/scimconf/suites/rules"
+	"github.com/scimconf/scimconf/catalogue"
 )
 
 // TestSwitchesWellFormed checks the catalogue's side of the proofs; that
@@ -14,8 +14,8 @@ import (
 // import both.
 func TestSwitchesWellFormed(t *testing.T) {
 	kebab := regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	byRule := rules.SwitchesByRule()
-	for _, r := range rules.All() {
+	byRule := catalogue.SwitchesByRule()
+	for _, r := range catalogue.All() {
 		if !slices.Equal(r.Switches, byRule[r.ID]) {
 			t.Errorf("rule %s: Switches %v, SwitchesByRule %v", r.ID, r.Switches, byRule[r.ID])
 		}
@@ -26,17 +26,17 @@ func TestSwitchesWellFormed(t *testing.T) {
 		}
 	}
 	for _, id := range slices.Sorted(maps.Keys(byRule)) {
-		if _, ok := rules.ByID(id); !ok {
+		if _, ok := catalogue.ByID(id); !ok {
 			t.Errorf("switches are given for %q, which is no rule", id)
 		}
 	}
-	for sw, ids := range rules.CrossEffects() {
-		proves, _ := rules.Expected(sw)
+	for sw, ids := range catalogue.CrossEffects() {
+		proves, _ := catalogue.Expected(sw)
 		if len(proves) == 0 {
 			t.Errorf("switch %q has cross-effects but proves no rule", sw)
 		}
 		for _, id := range ids {
-			if _, ok := rules.ByID(id); !ok {
+			if _, ok := catalogue.ByID(id); !ok {
 				t.Errorf("cross-effect of %q names %q, which is no rule", sw, id)
 			}
 			if slices.Contains(proves, id) {
@@ -47,7 +47,7 @@ func TestSwitchesWellFormed(t *testing.T) {
 			t.Errorf("cross-effects of %q are not sorted and unique: %v", sw, ids)
 		}
 	}
-	if !slices.IsSorted(rules.Switches()) {
+	if !slices.IsSorted(catalogue.Switches()) {
 		t.Error("Switches is not sorted")
 	}
 }

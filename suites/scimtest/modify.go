@@ -1,10 +1,10 @@
 package scimtest
 
-// Helpers for the rfc profile's query and modification specs (filter,
-// paging, sort, projection, search, PATCH, group members): building PATCH
-// requests, reading a resource back after a PATCH whatever the target
-// answered (200 with the resource or 204), pulling ids and member values
-// out of documents, and a matcher for "refused cleanly".
+// Changing resources and reading the result: creating fixtures
+// (MustCreate), building PATCH requests, reading a resource back after a
+// PATCH whatever the target answered (200 with the resource or 204),
+// pulling ids and member values out of documents, and a matcher for
+// "refused cleanly".
 
 import (
 	"context"
@@ -61,8 +61,8 @@ func (t *Target) PatchAndRead(ctx context.Context, path string, body any) (patch
 // with an id; it returns the created resource as the target answered it.
 func (t *Target) MustCreate(ctx context.Context, endpoint string, doc map[string]any) *Response {
 	r := t.Create(ctx, endpoint, doc)
-	gomega.ExpectWithOffset(1, r).To(HaveStatus(http.StatusCreated), "creating a fixture with POST %s", endpoint)
-	gomega.ExpectWithOffset(1, r.Str("id")).NotTo(gomega.BeEmpty(), "the created resource has an id:\n%s", r)
+	gomega.ExpectWithOffset(1, r).To(HaveStatus(http.StatusCreated), "POST %s creates the resource", endpoint)
+	gomega.ExpectWithOffset(1, r.Str("id")).NotTo(gomega.BeEmpty(), "RFC 7644 section 3.3: the created resource has an id:\n%s", r)
 	return r
 }
 

@@ -1,42 +1,43 @@
-package reports_test
+package clientreport
 
 import (
 	"bytes"
+	"html/template"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/scimconf/scimconf/reports"
+	"github.com/scimconf/scimconf/reportpage"
 )
 
-func clientPage() reports.ClientPage {
-	return reports.ClientPage{
+func testPage() Page {
+	return Page{
 		Title:     "SCIM client report",
 		Subject:   "the client of http://127.0.0.1:8080",
 		Generated: time.Date(2026, 5, 4, 10, 0, 0, 0, time.UTC),
 		Lines:     []string{"1 rule broken: CL-RETRY-AFTER"},
-		Facts:     []reports.ClientFact{{Name: "exchanges", Value: "12"}},
-		Groups: []reports.ClientGroup{{
+		Facts:     []Fact{{Name: "exchanges", Value: "12"}},
+		Groups: []Group{{
 			Name: "Behaviour",
-			Rows: []reports.ClientRow{
+			Rows: []Row{
 				{ID: "CL-RETRY-AFTER", Summary: "honours Retry-After", Source: "RFC 6585 §4", URL: "https://www.rfc-editor.org/rfc/rfc6585#section-4",
-					Status: reports.StatusFail, Label: "broken", Checked: 1,
-					Findings: []reports.ClientFinding{{Text: "#7 PATCH retried after 0.1s <script>", Exchange: &reports.Exchange{
+					Status: badgeFail, Label: "broken", Checked: 1,
+					Findings: []PageFinding{{Text: "#7 PATCH retried after 0.1s <script>", Exchange: &reportpage.Exchange{
 						Method: "PATCH", URL: "/Users/1", RequestBody: `{"a":"<b>"}`, Status: 429}}}},
-				{ID: "CL-OTHER", Summary: "other", Status: reports.StatusNotRun, Label: "not exercised"},
+				{ID: "CL-OTHER", Summary: "other", Status: badgeNotRun, Label: "not exercised"},
 			},
 		}},
 	}
 }
 
-func TestClientHTML(t *testing.T) {
+func TestPageHTML(t *testing.T) {
 	var b bytes.Buffer
-	if err := reports.ClientHTML(&b, clientPage()); err != nil {
+	if err := pageHTML(&b, testPage()); err != nil {
 		t.Fatal(err)
 	}
 	page := b.String()
-	var conf bytes.Buffer
-	if err := reports.HTML(&conf, nil, reports.Options{}); err != nil {
+	var shared bytes.Buffer
+	if err := template.Must(reportpage.Template("t").Parse("<style>{{style}}</style>")).Execute(&shared, nil); err != nil {
 		t.Fatal(err)
 	}
 	style := func(s string) string {
@@ -44,8 +45,8 @@ func TestClientHTML(t *testing.T) {
 		css, _, _ := strings.Cut(rest, "</style>")
 		return css
 	}
-	if style(page) == "" || style(page) != style(conf.String()) {
-		t.Error("the client page's stylesheet is not the conformance page's")
+	if style(page) == "" || style(page) != style(shared.String()) {
+		t.Error("the client page's stylesheet is not the shared one of the conformance report")
 	}
 	for _, want := range []string{"FAIL", "CL-RETRY-AFTER", `class="badge fail">broken`, `class="badge notrun">not exercised`, "&lt;script&gt;", "PATCH", `href="https://www.rfc-editor.org/rfc/rfc6585#section-4"`} {
 		if !strings.Contains(page, want) {
@@ -57,11 +58,11 @@ func TestClientHTML(t *testing.T) {
 	}
 }
 
-func TestClientMarkdown(t *testing.T) {
+func TestPageMarkdown(t *testing.T) {
 	var b bytes.Buffer
-	p := clientPage()
+	p := testPage()
 	p.Passed = false
-	if err := reports.ClientMarkdown(&b, p); err != nil {
+	if err := pageMarkdown(&b, p); err != nil {
 		t.Fatal(err)
 	}
 	md := b.String()

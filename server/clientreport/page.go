@@ -1,4 +1,4 @@
-package reports
+package clientreport
 
 import (
 	"bufio"
@@ -7,14 +7,14 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/scimconf/scimconf/reportpage"
 )
 
-// ClientPage is a graded SCIM client, such as the connector that talked to
-// the mock (package server/clientreport fills it from the mock's journal):
-// a verdict, facts, and rules grouped by kind with what was found. It is
-// rendered by ClientHTML and ClientMarkdown in the conformance report's
-// styling and conventions.
-type ClientPage struct {
+// Page is the report as it is rendered: a verdict, facts, and rules grouped
+// by kind with what was found. pageHTML and pageMarkdown render it in the
+// conformance report's styling and conventions (package reportpage).
+type Page struct {
 	Title string
 	// Subject says, in one line, what was graded.
 	Subject   string
@@ -22,89 +22,91 @@ type ClientPage struct {
 	Passed    bool
 	// Lines explain the verdict, one finding per line.
 	Lines  []string
-	Facts  []ClientFact
-	Groups []ClientGroup
+	Facts  []Fact
+	Groups []Group
 }
 
-// ClientFact is a name and a value shown under the verdict.
-type ClientFact struct{ Name, Value string }
+// Fact is a name and a value shown under the verdict.
+type Fact struct{ Name, Value string }
 
-// ClientGroup is one kind of rule, e.g. "Dynatrace's rules".
-type ClientGroup struct {
+// Group is one kind of rule, e.g. "Dynatrace's rules".
+type Group struct {
 	Name, Intro string
-	Rows        []ClientRow
+	Rows        []Row
 }
 
-// ClientRow is one rule and how the client fared.
-type ClientRow struct {
+// Row is one rule and how the client fared.
+type Row struct {
 	ID, Summary, Source string
 	// URL links Source; it must come from code, never from a request.
 	URL string
-	// Status is StatusPass (met), StatusFail (broken), StatusSkip (a
-	// warning) or StatusNotRun (not exercised); it picks the badge colour.
-	Status Status
+	// Status is badgePass (met), badgeFail (broken), badgeSkip (a
+	// warning) or badgeNotRun (not exercised); it picks the badge colour.
+	Status badge
 	// Label is the word on the badge; "" shows Status.
 	Label string
 	// Checked counts the exchanges the rule looked at.
 	Checked  int
-	Findings []ClientFinding
+	Findings []PageFinding
 }
 
-// ClientFinding is one thing found, with the exchange it is about.
-type ClientFinding struct {
+// PageFinding is one thing found, with the exchange it is about.
+type PageFinding struct {
 	Text     string
-	Exchange *Exchange
+	Exchange *reportpage.Exchange
 }
+
+// badge is a row's badge colour, in the conformance report's words (its
+// CSS classes are reportpage's).
+type badge string
+
+const (
+	badgePass   badge = "pass"
+	badgeFail   badge = "fail"
+	badgeSkip   badge = "skip"
+	badgeNotRun badge = "not run"
+)
 
 // label is the badge's word.
-func (r ClientRow) label() string {
+func (r Row) label() string {
 	if r.Label != "" {
 		return r.Label
 	}
 	return string(r.Status)
 }
 
-// clientPage is what the client template executes: the page, the
-// conformance page's stylesheet, and rows with their badge words.
-type clientPage struct {
-	ClientPage
-	Style     template.CSS
+// htmlPage is what the client template executes: the page, the
+// generation time as text, and rows with their badge words.
+type htmlPage struct {
+	Page
 	Generated string
-	Groups    []clientGroup
+	Groups    []htmlGroup
 }
 
-type clientGroup struct {
-	ClientGroup
+type htmlGroup struct {
+	Group
 	Anchor string
-	Rows   []clientRow
+	Rows   []htmlRow
 }
 
-type clientRow struct {
-	ClientRow
+type htmlRow struct {
+	Row
 	Word string
 }
 
-// pageStyle is the conformance page's stylesheet, taken from its template
-// so that the two pages cannot drift apart.
-var pageStyle = func() template.CSS {
-	_, rest, _ := strings.Cut(pageHTML, "<style>")
-	css, _, _ := strings.Cut(rest, "</style>")
-	return template.CSS(css)
-}()
-
-// clientTemplate shares the conformance page's functions and its
+// clientTemplate shares the conformance page's stylesheet, functions and
 // "exchange" transcript block.
-var clientTemplate = template.Must(template.Must(pageTemplate.Clone()).New("client").Parse(clientHTML))
+var clientTemplate = template.Must(reportpage.Template("client").Parse(clientHTML))
 
-// ClientHTML writes p as one self-contained page (inline CSS, no script),
+// pageHTML writes p as one self-contained page (inline CSS, no script),
 // styled as HTML's conformance report. Every value is escaped: findings
 // quote what a client sent.
-func ClientHTML(w io.Writer, p ClientPage) error {
-	cp := clientPage{ClientPage: p, Style: pageStyle, Generated: generated(p.Generated)}
+func pageHTML(w io.Writer, p Page) error {
+	cp := htmlPage{Page: p, Generated: generated(p.Generated)}
 	for i, g := range p.Groups {
-		cg := clientGroup{ClientGroup: g, Anchor: fmt.Sprintf("g%d", i)}
+		cg := htmlGroup{Group: g, Anchor: fmt.Sprintf("g%d", i)}
 		for _, r := range g.Rows {
-			cg.Rows = append(cg.Rows, clientRow{ClientRow: r, Word: r.label()})
+			cg.Rows = append(cg.Rows, htmlRow{Row: r, Word: r.label()})
 		}
 		cp.Groups = append(cp.Groups, cg)
 	}
@@ -118,10 +120,10 @@ func generated(t time.Time) string {
 	return t.UTC().Format(time.RFC3339)
 }
 
-// ClientMarkdown writes p for a CI job page or a pull request: the
+// pageMarkdown writes p for a CI job page or a pull request: the
 // verdict, the facts, one table per group, then the findings of every rule
 // that has some. Transcripts are in the HTML page only.
-func ClientMarkdown(w io.Writer, p ClientPage) error {
+func pageMarkdown(w io.Writer, p Page) error {
 	b := bufio.NewWriter(w)
 	title := p.Title
 	if title == "" {
@@ -131,25 +133,25 @@ func ClientMarkdown(w io.Writer, p ClientPage) error {
 	if !p.Passed {
 		word = "FAIL"
 	}
-	fmt.Fprintf(b, "# %s\n\n", mdText(title))
+	fmt.Fprintf(b, "# %s\n\n", reportpage.MDText(title))
 	if p.Subject != "" {
-		fmt.Fprintf(b, "%s\n\n", mdText(p.Subject))
+		fmt.Fprintf(b, "%s\n\n", reportpage.MDText(p.Subject))
 	}
 	fmt.Fprintf(b, "Verdict: **%s** · generated %s\n\n", word, generated(p.Generated))
 	if len(p.Lines) > 0 {
 		fmt.Fprintf(b, "```\n%s\n```\n\n", strings.Join(p.Lines, "\n"))
 	}
 	for _, f := range p.Facts {
-		fmt.Fprintf(b, "- %s: %s\n", mdText(f.Name), mdText(f.Value))
+		fmt.Fprintf(b, "- %s: %s\n", reportpage.MDText(f.Name), reportpage.MDText(f.Value))
 	}
 	for _, g := range p.Groups {
-		fmt.Fprintf(b, "\n## %s\n\n", mdText(g.Name))
+		fmt.Fprintf(b, "\n## %s\n\n", reportpage.MDText(g.Name))
 		if g.Intro != "" {
-			fmt.Fprintf(b, "%s\n\n", mdText(g.Intro))
+			fmt.Fprintf(b, "%s\n\n", reportpage.MDText(g.Intro))
 		}
 		fmt.Fprintf(b, "| rule | verdict | checked | source |\n|---|---|---|---|\n")
 		for _, r := range g.Rows {
-			fmt.Fprintf(b, "| `%s` %s | %s | %d | %s |\n", r.ID, mdCell(r.Summary), mdClientStatus(r), r.Checked, mdCell(r.Source))
+			fmt.Fprintf(b, "| `%s` %s | %s | %d | %s |\n", r.ID, reportpage.MDCell(r.Summary), mdBadge(r), r.Checked, reportpage.MDCell(r.Source))
 		}
 		for _, r := range g.Rows {
 			if len(r.Findings) == 0 {
@@ -157,20 +159,20 @@ func ClientMarkdown(w io.Writer, p ClientPage) error {
 			}
 			fmt.Fprintf(b, "\n**`%s`** (%s):\n\n", r.ID, r.label())
 			for _, f := range r.Findings {
-				fmt.Fprintf(b, "- %s\n", mdText(strings.Join(strings.Fields(f.Text), " ")))
+				fmt.Fprintf(b, "- %s\n", reportpage.MDText(strings.Join(strings.Fields(f.Text), " ")))
 			}
 		}
 	}
 	return b.Flush()
 }
 
-func mdClientStatus(r ClientRow) string {
+func mdBadge(r Row) string {
 	switch r.Status {
-	case StatusFail:
+	case badgeFail:
 		return "❌ " + r.label()
-	case StatusPass:
+	case badgePass:
 		return "✅ " + r.label()
-	case StatusSkip:
+	case badgeSkip:
 		return "⚠️ " + r.label()
 	}
 	return "➖ " + r.label()
@@ -182,7 +184,7 @@ const clientHTML = `<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{with .Title}}{{.}}{{else}}SCIM client report{{end}}</title>
-<style>{{.Style}}</style>
+<style>{{style}}</style>
 </head>
 <body>
 <header>

@@ -1,7 +1,8 @@
 package scimtest
 
-// Helpers for the rfc profile's discovery, CRUD, error, auth, ETag, bulk
-// and concurrency specs. They read and send; they never decide what a
+// Finding what the target holds (FindWhere, CountWhere, EqFilter) and
+// reading the wire forms of what it answers (locations, media types,
+// dateTimes, entity-tags). They read and send; they never decide what a
 // response should be.
 
 import (
@@ -124,16 +125,3 @@ func WaitPastTimestamp(ts string) {
 
 // HasStringIn reports whether the JSON array v holds s.
 func HasStringIn(v any, s string) bool { return containsString(v, s) }
-
-// MemberValues returns the "value" of each element of the multi-valued
-// attribute at path of doc (e.g. "members", "groups").
-func MemberValues(doc map[string]any, path string) []string {
-	arr, _ := Path(doc, path).([]any)
-	var out []string
-	for _, e := range arr {
-		if v, ok := Path(e, "value").(string); ok {
-			out = append(out, v)
-		}
-	}
-	return out
-}
