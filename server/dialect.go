@@ -1,7 +1,6 @@
 package server
 
 import (
-	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 	"strings"
 
@@ -20,25 +19,10 @@ const QuirksHeader = "X-Scimconf-Quirks"
 // the status line goes out are named in QuirksHeader.
 func (s *Server) dialect(w http.ResponseWriter, r *http.Request) (http.ResponseWriter, *http.Request, *schema.Dialect) {
 	d := &schema.Dialect{Strict: s.cfg.Strict}
-	for _, r := range refusals {
-		if s.cfg.Violations.On(r.violation) {
-			d.Refuse = append(d.Refuse, r.quirk)
-		}
+	if s.cfg.Refuse != nil {
+		d.Refuse = s.cfg.Refuse(r)
 	}
 	return &quirkWriter{ResponseWriter: w, d: d}, r.WithContext(provider.WithDialect(r.Context(), d)), d
-}
-
-// refusals are the violation switches that each refuse one IdP dialect
-// the mock otherwise accepts, at the one place the dialect is recognised
-// (schema.Dialect.Accept), whatever the request carries it in.
-var refusals = []struct {
-	violation violation.Switch
-	quirk     schema.Quirk
-}{
-	{violation.RefuseCapitalizedOps, schema.CapitalizedOp},
-	{violation.RefuseStringBooleans, schema.StringBoolean},
-	{violation.RefuseDottedPathKeys, schema.DottedPathKey},
-	{violation.RefuseIDInPatchValue, schema.IDInPatchValue},
 }
 
 // plusForSpace reports a "+" in the raw filter query parameter: Entra ID

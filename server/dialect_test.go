@@ -1,6 +1,7 @@
 package server_test
 
 import (
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -68,5 +69,29 @@ func TestQuirksHeader(t *testing.T) {
 				t.Errorf("strict %s: the detail %q should name the quirk and --strict", c.name, d)
 			}
 		}
+	}
+}
+
+// TestRefuseAndOpens checks the two seams a server is configured with:
+// quirks refused per request without --strict, and which accounts a
+// token opens.
+func TestRefuseAndOpens(t *testing.T) {
+	set := schema.Dynatrace()
+	ten := &tenancy{tokens: map[string]string{"tok-a": "a"}, providers: map[string]*provider.Provider{
+		"b": provider.New(set, store.NewMemory(set), provider.DefaultConfig()),
+	}}
+	srv := httptest.NewServer(server.New(ten, server.Config{
+		Refuse: func(*http.Request) []schema.Quirk { return []schema.Quirk{schema.PlusForSpace} },
+		Opens:  func(tokenAccount, account string) bool { return true },
+	}))
+	t.Cleanup(srv.Close)
+	base := srv.URL + "/idm/public/scim/b/v2"
+	if r := do(t, "GET", base+"/Users", "Bearer tok-a", ""); r.status != 200 {
+		t.Errorf("a token Opens lets in: %d %s", r.status, r.raw)
+	}
+	r := do(t, "GET", base+"/Users?filter=userName+eq+%22x%22", "Bearer tok-a", "")
+	wantError(t, r, 400, "invalidFilter")
+	if r.header.Get(server.QuirksHeader) != "plus-for-space" {
+		t.Errorf("%s = %q", server.QuirksHeader, r.header.Get(server.QuirksHeader))
 	}
 }

@@ -3,7 +3,6 @@ package server
 import (
 	"encoding/json"
 	"errors"
-	"github.com/scimconf/scimconf/server/violation"
 	"io"
 	"mime"
 	"net/http"
@@ -43,12 +42,8 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if e.Rule != "" {
 		w.Header().Set(RuleHeader, e.Rule)
 	}
-	if e.Status == http.StatusUnauthorized && !s.cfg.Violations.On(violation.NoWWWAuthenticate) {
+	if e.Status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="scim"`)
-	}
-	if s.cfg.Violations.On(violation.StatusAsNumber) {
-		writeJSON(w, e.Status, statusAsNumber(e))
-		return
 	}
 	writeJSON(w, e.Status, e)
 }
@@ -106,50 +101,79 @@ func jsonTypeName(kind string) string {
 func (s *Server) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w}
+		rec := &StatusRecorder{ResponseWriter: w}
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
 					panic(v)
 				}
 				s.log.Error("panic serving request", "method", r.Method, "path", r.URL.Path, "panic", v, "stack", string(debug.Stack()))
-				if !rec.wrote {
+				if rec.Status == 0 {
 					s.writeError(rec, r, scimerror.New(http.StatusInternalServerError, "", "internal error in the mock; it has been logged"))
 				}
 			}
-			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.status, "duration", time.Since(start))
+			s.log.Debug("request", "method", r.Method, "path", r.URL.Path, "status", rec.Status, "duration", time.Since(start))
 		}()
 		next.ServeHTTP(rec, r)
 	})
 }
 
-type statusRecorder struct {
+// StatusRecorder is an http.ResponseWriter that passes everything on and
+// records the status of the response: 0 while nothing is written, 200 for
+// a body written without a status line. Middleware uses it to log and to
+// know whether a handler has answered (a panic after the status line went
+// out cannot become a 500 any more).
+type StatusRecorder struct {
 	http.ResponseWriter
-	status int
-	wrote  bool
+	Status int
 }
 
-func (s *statusRecorder) WriteHeader(code int) {
-	if !s.wrote {
-		s.status, s.wrote = code, true
+// WriteHeader records the first status and passes code on.
+func (s *StatusRecorder) WriteHeader(code int) {
+	if s.Status == 0 {
+		s.Status = code
 	}
 	s.ResponseWriter.WriteHeader(code)
 }
 
-func (s *statusRecorder) Write(b []byte) (int, error) {
-	if !s.wrote {
-		s.status, s.wrote = http.StatusOK, true
+// Write records 200 when no status was written and passes b on.
+func (s *StatusRecorder) Write(b []byte) (int, error) {
+	if s.Status == 0 {
+		s.Status = http.StatusOK
 	}
 	return s.ResponseWriter.Write(b)
 }
 
-// bearerToken extracts the token of an "Authorization: Bearer <token>"
-// header; the scheme is case-insensitive (RFC 7235 section 2.1).
-func bearerToken(h string) (string, bool) {
-	scheme, token, ok := strings.Cut(h, " ")
+// Unwrap lets http.ResponseController reach the connection.
+func (s *StatusRecorder) Unwrap() http.ResponseWriter { return s.ResponseWriter }
+
+// BearerToken extracts the token of an "Authorization: Bearer <token>"
+// header value; the scheme is case-insensitive (RFC 7235 section 2.1,
+// RFC 6750 section 2.1).
+func BearerToken(header string) (token string, ok bool) {
+	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "Bearer") {
 		return "", false
 	}
 	token = strings.TrimSpace(token)
 	return token, token != ""
+}
+
+// BaseURL is the absolute URL of path on the host the request came in on,
+// as the client sees it: the scheme and host of X-Forwarded-Proto and
+// X-Forwarded-Host when a proxy set them. Locations in responses are built
+// on it.
+func BaseURL(r *http.Request, path string) string {
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
+		scheme = p
+	}
+	host := r.Host
+	if h := r.Header.Get("X-Forwarded-Host"); h != "" {
+		host = h
+	}
+	return scheme + "://" + host + path
 }

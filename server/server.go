@@ -1,9 +1,11 @@
-// Package server owns the mock's HTTP wiring: the SCIM routes under
-// /idm/public/scim/{accountId}/v2 with their middleware (recover, logging,
-// body cap, bearer-token authentication), and the mapping of requests to
-// the plain-Go service provider (package provider) and of its results and
+// Package server owns the SCIM HTTP layer: the routes under
+// /idm/public/scim/{accountId}/v2 as a table of method patterns on the
+// standard mux, with their middleware (recover, logging, body cap,
+// bearer-token authentication), and the mapping of requests to the
+// plain-Go service provider (package provider) and of its results and
 // errors to SCIM responses. The protocol itself lives in the sub-packages;
-// handlers here stay thin.
+// handlers here stay thin. It knows nothing of the mock's deliberate
+// faults: those wrap this handler from outside.
 package server
 
 import (
@@ -13,7 +15,7 @@ import (
 	"net/http"
 
 	"github.com/scimconf/scimconf/server/provider"
-	"github.com/scimconf/scimconf/server/violation"
+	"github.com/scimconf/scimconf/server/schema"
 )
 
 // SCIMPrefix is the path of every account's SCIM base URL, as Dynatrace
@@ -39,13 +41,23 @@ type Config struct {
 	// MaxBodyBytes caps request bodies other than bulk (413 beyond).
 	MaxBodyBytes int64
 	Logger       *slog.Logger
-	// Violations are the mock's violation switches; nil has all off. The
-	// HTTP layer applies those of authentication and of the wire format.
-	Violations *violation.Set
+	// ResourceTypes are the resource types whose endpoints (RFC 7644
+	// section 3.2: /Users, /Groups) get routes. Each account's provider
+	// serves its own copy of a schema set; an endpoint its set lacks
+	// answers 404. Nil routes the endpoints of schema.Full().
+	ResourceTypes []*schema.ResourceType
 	// Strict refuses the IdP dialects (schema.Quirk) with a 400 naming the
 	// quirk and the RFC rule it breaks, instead of accepting and
 	// recording them.
 	Strict bool
+	// Refuse, when set, names per request the IdP dialects refused
+	// although Strict is off: a server that takes some dialects and not
+	// others, as many do. Nil refuses none.
+	Refuse func(r *http.Request) []schema.Quirk
+	// Opens, when set, reports whether a token of account tokenAccount
+	// opens account's endpoint. Nil opens its own account only
+	// (DT-AUTH-SCOPE).
+	Opens func(tokenAccount, account string) bool
 }
 
 // Server is the mock's HTTP handler for SCIM.
@@ -54,6 +66,10 @@ type Server struct {
 	cfg     Config
 	log     *slog.Logger
 	mux     *http.ServeMux
+	// routed holds the patterns of the route table, so the fallback can
+	// tell the methods a path takes from those it falls back for.
+	routed  map[string]bool
+	handler http.Handler
 }
 
 // New returns the SCIM HTTP handler over tenancy.
@@ -64,15 +80,19 @@ func New(tenancy Tenancy, cfg Config) *Server {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{tenancy: tenancy, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux()}
+	if cfg.ResourceTypes == nil {
+		cfg.ResourceTypes = schema.Full().ResourceTypes
+	}
+	if cfg.Opens == nil {
+		cfg.Opens = func(tokenAccount, account string) bool { return tokenAccount == account }
+	}
+	s := &Server{tenancy: tenancy, cfg: cfg, log: cfg.Logger, mux: http.NewServeMux(), routed: map[string]bool{}}
 	s.routes()
+	s.handler = s.recoverer(s.mux)
 	return s
 }
 
 // ServeHTTP serves SCIM requests.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Violations.On(violation.JSONContentType) {
-		w = &jsonContentType{ResponseWriter: w}
-	}
-	s.recoverer(s.mux).ServeHTTP(w, r)
+	s.handler.ServeHTTP(w, r)
 }

@@ -230,3 +230,44 @@ func TestDiscoveryIsTruthful(t *testing.T) {
 		t.Errorf("ResourceTypes by id: %d %s", r.status, r.raw)
 	}
 }
+
+// TestRouteTable checks the fallback of the route table: 405 with the
+// methods a path takes, 404 for what no route serves, and resource
+// endpoints found in any case.
+func TestRouteTable(t *testing.T) {
+	_, base := newServer(t, provider.DefaultConfig())
+	auth := "Bearer tok-a"
+	for _, c := range []struct {
+		method, path string
+		status       int
+		allow        string
+	}{
+		{"POST", "/Users/x", 405, "GET, PUT, PATCH, DELETE"},
+		{"GET", "/Users/.search", 405, "POST"},
+		{"PUT", "/Groups/.search", 405, "POST"},
+		{"GET", "/.search", 405, "POST"},
+		{"GET", "/Bulk", 405, "POST"},
+		{"POST", "/Schemas/x", 405, "GET"},
+		{"PATCH", "/ResourceTypes", 405, "GET"},
+		{"HEAD", "/Users", 405, "GET, POST"},
+		{"HEAD", "/ServiceProviderConfig", 405, "GET"},
+		{"GET", "/users", 200, ""},
+		{"PUT", "/users", 405, "GET, POST"},
+		{"DELETE", "/Nothing", 404, ""},
+		{"GET", "/Nothing/x", 404, ""},
+		{"GET", "/ServiceProviderConfig/x", 404, ""},
+		{"GET", "/Users/x/y", 404, ""},
+		{"PUT", "/Me", 501, ""},
+		{"GET", "/", 404, ""},
+	} {
+		r := do(t, c.method, base+c.path, auth, "")
+		if r.status != c.status || r.header.Get("Allow") != c.allow {
+			t.Errorf("%s %s: %d Allow %q, want %d Allow %q; %s", c.method, c.path, r.status, r.header.Get("Allow"), c.status, c.allow, r.raw)
+		}
+		if c.method != "HEAD" && c.status >= 400 {
+			wantError(t, r, c.status, "")
+		}
+	}
+	wantError(t, do(t, "PUT", base+"/Users", "", ""), 401, "")
+	wantError(t, do(t, "DELETE", base+"/Nothing", "", ""), 401, "")
+}

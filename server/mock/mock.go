@@ -222,7 +222,13 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	inst.URL = "http://" + ln.Addr().String()
 	inst.AdminURL = inst.URL + mgmt.Prefix
 
-	scim := server.New(inst.tenancy, server.Config{Logger: opts.Logger, Violations: violations, Strict: opts.Strict})
+	scim := server.New(inst.tenancy, server.Config{
+		Logger:        opts.Logger,
+		ResourceTypes: inst.tenancy.set().ResourceTypes,
+		Strict:        opts.Strict,
+		Refuse:        violation.RefusedQuirks(violations),
+		Opens:         violation.Opens(violations, nil),
+	})
 	admin := mgmt.New(mgmt.Deps{
 		Registry:   inst.Registry,
 		AdminToken: inst.AdminToken,
@@ -246,7 +252,9 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(scim)))
+	// The violation switches of the SCIM HTTP layer break what the journal
+	// records, as the switches inside the server did.
+	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(violation.SCIM(violations, scim))))
 	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
 	// Shutdown waits up to five seconds for connections that were opened
 	// but never sent a request (a client's spare dial); Close drops those
