@@ -246,7 +246,10 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(scim)))
+	// The service provider's request and response switches are a broken
+	// proxy in front of the SCIM handler.
+	brokenSCIM := violation.SCIM(violations, server.SCIMPrefix, inst.tenancy.Provider)(scim)
+	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(brokenSCIM)))
 	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
 	// Shutdown waits up to five seconds for connections that were opened
 	// but never sent a request (a client's spare dial); Close drops those
