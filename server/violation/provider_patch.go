@@ -1,7 +1,9 @@
 package violation
 
 import (
+	"bytes"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 
@@ -98,13 +100,13 @@ func fastMemberOp(op patch.Operation) bool {
 // skipNoTarget applies notarget-ignored to the operations the provider
 // would apply to the stored document: it tries them one by one on a copy
 // of the resource and drops those that match nothing (noTarget).
-func (x *exchange) skipNoTarget(id string, ops []patch.Operation) []patch.Operation {
-	res, err := x.p.Store.Get(x.r.Context(), x.rt, id)
+func (x *exchange) skipNoTarget(rt *schema.ResourceType, id string, ops []patch.Operation) []patch.Operation {
+	res, err := x.p.Store.Get(x.r.Context(), rt, id)
 	if err != nil {
 		return ops
 	}
 	doc := copyDoc(res.Doc)
-	slow := isGroup(x.rt) && slowMembers(x.rt, ops)
+	slow := isGroup(rt) && slowMembers(rt, ops)
 	if slow {
 		ms, err := x.p.Store.Members(x.r.Context(), id)
 		if err != nil {
@@ -114,11 +116,11 @@ func (x *exchange) skipNoTarget(id string, ops []patch.Operation) []patch.Operat
 	}
 	out := make([]patch.Operation, 0, len(ops))
 	for i, op := range ops {
-		if isGroup(x.rt) && !slow && patch.Touches(x.rt, []patch.Operation{op}, "members") {
+		if isGroup(rt) && !slow && patch.Touches(rt, []patch.Operation{op}, "members") {
 			out = append(out, op) // the membership index applies it
 			continue
 		}
-		next, err := patch.Apply(x.rt, doc, []patch.Operation{op})
+		next, err := patch.Apply(rt, doc, []patch.Operation{op})
 		if isScimType(err, scimerror.NoTarget) {
 			continue
 		}
@@ -176,7 +178,7 @@ func (x *exchange) patch(w http.ResponseWriter, id string) {
 	}
 	ops := x.set.patchOps(x.rt, req.Operations)
 	if x.set.On(NotargetIgnored) {
-		ops = x.skipNoTarget(id, ops)
+		ops = x.skipNoTarget(x.rt, id, ops)
 	}
 	if len(ops) == 0 && len(req.Operations) > 0 {
 		// Everything was dropped: change nothing, answer the resource.
@@ -235,7 +237,7 @@ func (x *exchange) bulk(w http.ResponseWriter) {
 			req.FailOnErrors, changed = nil, true
 		}
 		for i, op := range req.Operations {
-			endpoint, _, _ := strings.Cut(strings.Trim(op.Path, "/"), "/")
+			endpoint, id, _ := strings.Cut(strings.Trim(op.Path, "/"), "/")
 			rt, err := x.p.ResourceType(endpoint)
 			if err != nil {
 				continue
@@ -254,6 +256,10 @@ func (x *exchange) bulk(w http.ResponseWriter) {
 					continue
 				}
 				ops := x.set.patchOps(rt, pr.Operations)
+				if x.set.On(NotargetIgnored) && !strings.HasPrefix(id, "bulkId:") {
+					// Against the resource as the bulk request found it.
+					ops = x.skipNoTarget(rt, id, ops)
+				}
 				if sameOps(ops, pr.Operations) {
 					continue
 				}
@@ -271,5 +277,105 @@ func (x *exchange) bulk(w http.ResponseWriter) {
 			}
 		}
 	}
-	x.next.ServeHTTP(w, x.r)
+	if !x.set.On(ApplyReadonlyGroups) && !x.set.On(PatchHalfApplies) {
+		x.next.ServeHTTP(w, x.r)
+		return
+	}
+	rec := x.serve(x.r)
+	if x.set.On(ApplyReadonlyGroups) {
+		x.bulkGroups(&req, rec)
+	}
+	if x.set.On(PatchHalfApplies) {
+		x.bulkHalfApplies(&req, rec)
+	}
+	rec.flush(w)
+}
+
+// bulkHalfApplies applies patch-half-applies to the PATCH operations that
+// failed in a bulk request: the longest prefix of each that applies is
+// kept (after the bulk ran, not between its operations).
+func (x *exchange) bulkHalfApplies(req *provider.BulkRequest, rec *scimRecorder) {
+	var resp bulkResponse
+	if rec.status != http.StatusOK || !decode(rec.buf.Bytes(), &resp) || len(resp.Operations) != len(req.Operations) {
+		return // results follow the request's order when every operation ran
+	}
+	for i, r := range resp.Operations {
+		if i >= len(req.Operations) || !strings.EqualFold(r.Method, http.MethodPatch) || strings.HasPrefix(r.Status, "2") {
+			continue
+		}
+		op := req.Operations[i]
+		var pr patch.Request
+		raw, err := json.Marshal(op.Data)
+		if op.BulkID != "" || strings.Contains(op.Path, "bulkId:") || err != nil || !decode(raw, &pr) || len(pr.Operations) < 2 || pr.Validate() != nil {
+			continue
+		}
+		for k := len(pr.Operations) - 1; k >= 1; k-- {
+			b, err := json.Marshal(&patch.Request{Schemas: pr.Schemas, Operations: pr.Operations[:k]})
+			if err != nil {
+				break
+			}
+			one := x.r.Clone(x.r.Context())
+			one.Method = http.MethodPatch
+			one.URL.Path, one.URL.RawPath = strings.TrimSuffix(one.URL.Path, "/Bulk")+"/"+strings.Trim(op.Path, "/"), ""
+			one.Body, one.ContentLength = io.NopCloser(bytes.NewReader(b)), int64(len(b))
+			one.Header.Del("If-None-Match")
+			if op.Version != "" {
+				one.Header.Set("If-Match", op.Version)
+			} else {
+				one.Header.Del("If-Match")
+			}
+			if x.serve(one).ok() {
+				break
+			}
+		}
+	}
+}
+
+// bulkResponse is what the proxy reads of a bulk response.
+type bulkResponse struct {
+	Operations []struct {
+		Method   string `json:"method"`
+		BulkID   string `json:"bulkId"`
+		Location string `json:"location"`
+		Status   string `json:"status"`
+	} `json:"Operations"`
+}
+
+// bulkGroups applies apply-readonly-groups to the Users a bulk request
+// created: each joins the groups its data listed (after the bulk ran, not
+// between its operations).
+func (x *exchange) bulkGroups(req *provider.BulkRequest, rec *scimRecorder) {
+	var resp bulkResponse
+	if rec.status != http.StatusOK || !decode(rec.buf.Bytes(), &resp) {
+		return
+	}
+	created := map[string]string{} // bulkId -> id
+	for _, r := range resp.Operations {
+		if r.BulkID != "" && r.Status == "201" {
+			created[r.BulkID] = r.Location[strings.LastIndexByte(r.Location, '/')+1:]
+		}
+	}
+	grt := x.p.Set.ResourceType("Group")
+	for _, op := range req.Operations {
+		endpoint, _, _ := strings.Cut(strings.Trim(op.Path, "/"), "/")
+		rt, err := x.p.ResourceType(endpoint)
+		id := created[op.BulkID]
+		if err != nil || !isUserType(rt) || !strings.EqualFold(op.Method, http.MethodPost) || id == "" || grt == nil {
+			continue
+		}
+		data, _ := op.Data.(map[string]any)
+		list, _ := data["groups"].([]any)
+		for _, g := range list {
+			m, _ := g.(map[string]any)
+			gid, _ := m["value"].(string)
+			if ref, ok := strings.CutPrefix(gid, "bulkId:"); ok {
+				gid = created[ref]
+			}
+			if gid != "" {
+				x.p.Store.Update(x.r.Context(), grt, gid, func(_ *store.Resource, ms store.Members) (map[string]any, error) {
+					return nil, ms.Add(store.Member{Value: id, Type: "User"})
+				})
+			}
+		}
+	}
 }

@@ -276,6 +276,14 @@ func TestSCIMMiddleware(t *testing.T) {
 	if st, d := scim(t, inst, "POST", "/Users", c); st != 201 || d["groups"] == nil {
 		t.Errorf("apply-readonly-groups: %d %v", st, d)
 	}
+	e := dtUser("e")
+	e["groups"] = []any{map[string]any{"value": gid}}
+	scim(t, inst, "POST", "/Bulk", map[string]any{"schemas": []string{provider.BulkRequestURN}, "Operations": []any{
+		map[string]any{"method": "POST", "path": "/Users", "bulkId": "e", "data": e},
+	}})
+	if _, d := scim(t, inst, "GET", "/Groups/"+gid, nil); len(d["members"].([]any)) != 3 {
+		t.Errorf("apply-readonly-groups in a bulk POST: members %v", d["members"])
+	}
 	off()
 
 	patch := func(ops ...map[string]any) map[string]any {
@@ -306,7 +314,23 @@ func TestSCIMMiddleware(t *testing.T) {
 	if _, d := scim(t, inst, "GET", "/Users/"+uid, nil); d["displayName"] != "H" {
 		t.Errorf("patch-half-applies: the first operation was not kept: %v", d)
 	}
+	scim(t, inst, "POST", "/Bulk", map[string]any{"schemas": []string{provider.BulkRequestURN}, "Operations": []any{
+		map[string]any{"method": "PATCH", "path": "/Users/" + uid, "data": patch(
+			map[string]any{"op": "replace", "path": "displayName", "value": "BH"},
+			map[string]any{"op": "replace", "path": "active", "value": "not a boolean"})},
+	}})
+	if _, d := scim(t, inst, "GET", "/Users/"+uid, nil); d["displayName"] != "BH" {
+		t.Errorf("patch-half-applies in a bulk PATCH: the first operation was not kept: %v", d)
+	}
 	off()
+	if st, _ := scim(t, inst, "PATCH", "/Users/"+uid, patch(
+		map[string]any{"op": "replace", "path": "displayName", "value": "atomic"},
+		map[string]any{"op": "replace", "path": "active", "value": "not a boolean"})); st < 400 {
+		t.Errorf("the failing PATCH answered %d", st)
+	}
+	if _, d := scim(t, inst, "GET", "/Users/"+uid, nil); d["displayName"] != "BH" {
+		t.Errorf("a failed PATCH half-applied with the switch off: %v", d)
+	}
 
 	_, u2 := scim(t, inst, "POST", "/Users", dtUser("d"))
 	scim(t, inst, "PATCH", "/Groups/"+gid, patch(map[string]any{"op": "add", "path": "members", "value": []any{map[string]any{"value": u2["id"]}}}))
