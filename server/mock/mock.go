@@ -252,9 +252,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
 	})
-	// The violation switches of the SCIM HTTP layer break what the journal
-	// records, as the switches inside the server did.
-	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(violation.SCIM(violations, scim))))
+	// The switches that act on the wire are a broken proxy in front of the
+	// SCIM handler, inside the journal, so the journal records what they
+	// break.
+	brokenSCIM := violation.SCIM(violations, server.SCIMPrefix, inst.tenancy.Provider)(scim)
+	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(brokenSCIM)))
 	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
 	// Shutdown waits up to five seconds for connections that were opened
 	// but never sent a request (a client's spare dial); Close drops those
@@ -408,10 +410,13 @@ type tenancy struct {
 
 	mu        sync.RWMutex
 	providers map[string]*provider.Provider
+	// stores are the providers' stores without the provider's switches
+	// (violation.ProviderStore), for the management API.
+	stores map[string]store.Store
 }
 
 func newTenancy(opts Options) *tenancy {
-	return &tenancy{opts: opts, setName: opts.Schema, providers: map[string]*provider.Provider{}}
+	return &tenancy{opts: opts, setName: opts.Schema, providers: map[string]*provider.Provider{}, stores: map[string]store.Store{}}
 }
 
 // set returns a fresh copy of the configured schema set.
@@ -427,10 +432,10 @@ func (t *tenancy) add(a *account.Account) {
 	// Every SCIM group takes its name and place through the account.
 	st = dynatrace.Groups(a, st)
 	st = violation.Store(t.violations, st)
-	p := provider.New(set, st, t.opts.Provider)
-	p.Violations = t.violations
+	p := provider.New(set, violation.ProviderStore(t.violations, st), t.opts.Provider)
+	p.Required = violation.Required(t.violations)
 	domains := violation.VerifiedDomains(t.violations, func(_ context.Context, d string) bool { return a.IsVerified(d) }, a, t.resolver)
-	p.Policy = &dynatrace.Policy{Users: violation.UserRule(t.violations, dynatrace.Users(dynatrace.DomainsFunc(domains)))}
+	p.Policy = violation.ProviderPolicy(t.violations, &dynatrace.Policy{Users: violation.UserRule(t.violations, dynatrace.Users(dynatrace.DomainsFunc(domains)))})
 	a.SetHooks(account.Hooks{
 		// The account owns maxGroups (its group rule); the store enforces
 		// the rest.
@@ -440,12 +445,14 @@ func (t *tenancy) add(a *account.Account) {
 	})
 	t.mu.Lock()
 	t.providers[a.ID()] = p
+	t.stores[a.ID()] = st
 	t.mu.Unlock()
 }
 
 func (t *tenancy) remove(a *account.Account) {
 	t.mu.Lock()
 	delete(t.providers, a.ID())
+	delete(t.stores, a.ID())
 	t.mu.Unlock()
 }
 
@@ -472,10 +479,9 @@ func (t *tenancy) Provider(accountID string) *provider.Provider {
 
 // store returns an account's SCIM store, or nil.
 func (t *tenancy) store(accountID string) store.Store {
-	if p := t.Provider(accountID); p != nil {
-		return p.Store
-	}
-	return nil
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.stores[accountID]
 }
 
 // double hands the test-double endpoints to the management API.

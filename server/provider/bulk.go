@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"encoding/json"
-	"github.com/scimconf/scimconf/server/violation"
 	"net/http"
 	"slices"
 	"strconv"
@@ -81,7 +80,7 @@ func (p *Provider) Bulk(ctx context.Context, req *BulkRequest, base string) (*Bu
 	failed := map[string]bool{}
 	errors := 0
 	limit := 0
-	if req.FailOnErrors != nil && !p.Violations.On(violation.BulkIgnoresFailOnErrors) {
+	if req.FailOnErrors != nil {
 		limit = *req.FailOnErrors
 	}
 	refsOf := make([][]string, len(req.Operations))

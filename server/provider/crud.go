@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"github.com/scimconf/scimconf/server/violation"
-	"maps"
 	"net/http"
 	"reflect"
 	"strings"
@@ -17,15 +15,12 @@ import (
 // Create stores body as a new resource of type rt (RFC 7644 section
 // 3.3) and returns it rendered with proj.
 func (p *Provider) Create(ctx context.Context, rt *schema.ResourceType, body map[string]any, base string, proj *projection.Projection) (*Result, error) {
-	if p.Violations.On(violation.DropWrongTypes) {
-		body = dropWrongTypes(rt, body)
-	}
 	doc, members, err := p.document(ctx, rt, body)
 	if err != nil {
 		return nil, err
 	}
 	if p.Policy != nil {
-		if err := p.Policy.Admit(ctx, &Change{Op: "create", Type: rt, Next: doc}); err != nil {
+		if err := p.Policy.Admit(ctx, &Change{Op: "create", Type: rt, Body: body, Next: doc}); err != nil {
 			return nil, err
 		}
 	}
@@ -33,7 +28,6 @@ func (p *Provider) Create(ctx context.Context, rt *schema.ResourceType, body map
 	if err != nil {
 		return nil, err
 	}
-	p.applyReadOnlyGroups(ctx, rt, body, res.ID)
 	r, err := p.render(ctx, rt, res, base, proj)
 	if err != nil {
 		return nil, err
@@ -50,7 +44,6 @@ func (p *Provider) document(ctx context.Context, rt *schema.ResourceType, body m
 	if err != nil {
 		return nil, nil, err
 	}
-	p.keepDescription(rt, body, doc)
 	if err := p.checkRequired(rt, doc); err != nil {
 		return nil, nil, err
 	}
@@ -71,25 +64,13 @@ func (p *Provider) Get(ctx context.Context, rt *schema.ResourceType, id, base st
 	if pc.IfNoneMatch != "" && matches(pc.IfNoneMatch, ETag(res.Version)) {
 		return nil, &NotModified{ETag: ETag(res.Version)}
 	}
-	r, err := p.render(ctx, rt, res, base, proj)
-	if err == nil && p.Violations.On(violation.GetOmitsExternalid) {
-		delete(r.Doc, "externalId")
-	}
-	return r, err
+	return p.render(ctx, rt, res, base, proj)
 }
 
 // Replace replaces a resource with body (RFC 7644 section 3.5.1): readOnly
 // attributes in body are ignored, an immutable attribute may not change,
 // and for a Group the members are replaced too.
 func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id string, body map[string]any, base string, proj *projection.Projection, pc Preconditions) (*Result, error) {
-	if p.Violations.On(violation.DropWrongTypes) {
-		body = dropWrongTypes(rt, body)
-	}
-	if p.Violations.On(violation.PutRefusesReadonly) {
-		if err := refuseReadOnly(rt, body); err != nil {
-			return nil, err
-		}
-	}
 	doc, newMembers, err := p.document(ctx, rt, body)
 	if err != nil {
 		return nil, err
@@ -101,23 +82,8 @@ func (p *Provider) Replace(ctx context.Context, rt *schema.ResourceType, id stri
 		if err := checkImmutable(rt, cur.Doc, doc); err != nil {
 			return nil, err
 		}
-		if p.Violations.On(violation.PutIgnoresActive) && rt.Name == "User" {
-			// Violation put-ignores-active: the body's active is not applied.
-			doc = maps.Clone(doc)
-			if a, ok := cur.Doc["active"]; ok {
-				doc["active"] = a
-			} else {
-				delete(doc, "active")
-			}
-		}
-		if p.Violations.On(violation.PutMerges) {
-			// Violation put-merges: what the PUT left out stays.
-			merged := maps.Clone(cur.Doc)
-			maps.Copy(merged, doc)
-			doc = merged
-		}
 		if p.Policy != nil {
-			if err := p.Policy.Admit(ctx, &Change{Op: "replace", Type: rt, Current: cur.Doc, Next: doc}); err != nil {
+			if err := p.Policy.Admit(ctx, &Change{Op: "replace", Type: rt, Body: body, Current: cur.Doc, Next: doc}); err != nil {
 				return nil, err
 			}
 		}

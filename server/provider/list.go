@@ -2,9 +2,9 @@ package provider
 
 import (
 	"context"
-	"github.com/scimconf/scimconf/server/violation"
 	"strings"
 
+	"github.com/scimconf/scimconf/server/filter"
 	"github.com/scimconf/scimconf/server/projection"
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/scimerror"
@@ -44,24 +44,13 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 	if err != nil {
 		return nil, err
 	}
-	if p.Violations.On(violation.UnknownFilterAttrMatchesNothing) && isUnknownAttrFilter(req.Filter, rt) {
-		return &ListResponse{Schemas: []string{ListResponseURN}, StartIndex: 1, Resources: []map[string]any{}}, nil
-	}
 	q, err := p.query(rt, req)
 	if err != nil {
 		return nil, err
 	}
 	page, err := p.Store.List(ctx, rt, q)
-	if err != nil && q.Cursor != nil && isScimType(err, "invalidCursor") && p.Violations.On(violation.BadCursorRestarts) {
-		first := ""
-		q.Cursor = &first
-		page, err = p.Store.List(ctx, rt, q)
-	}
 	if err != nil {
 		return nil, err
-	}
-	if page.TotalResults == 0 && req.Filter != "" && p.Violations.On(violation.EmptyFilter404) {
-		return nil, scimerror.NotFound("no %s matches the filter %s", rt.Name, req.Filter)
 	}
 	resp := &ListResponse{
 		Schemas:      []string{ListResponseURN},
@@ -73,9 +62,6 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 	}
 	if q.Cursor == nil {
 		resp.StartIndex = page.StartIndex
-		if p.Violations.On(violation.PagingRepeats) && req.StartIndex != nil {
-			resp.StartIndex = max(*req.StartIndex, 1) // says it served what was asked
-		}
 	}
 	for _, res := range page.Resources {
 		r, err := p.render(ctx, rt, res, base, proj)
@@ -93,7 +79,7 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 func (p *Provider) query(rt *schema.ResourceType, req *ListRequest) (store.Query, error) {
 	q := store.Query{StartIndex: 1, Count: p.Config.MaxResults, Cursor: req.Cursor}
 	if req.Filter != "" {
-		f, err := p.compileFilter(req.Filter, rt)
+		f, err := filter.ParseAndCompile(req.Filter, rt)
 		if err != nil {
 			return q, err
 		}
@@ -109,20 +95,14 @@ func (p *Provider) query(rt *schema.ResourceType, req *ListRequest) (store.Query
 	switch strings.ToLower(req.SortOrder) {
 	case "", "ascending":
 	case "descending":
-		q.Descending = !p.Violations.On(violation.SortIgnoresOrder)
+		q.Descending = true
 	default:
 		return q, scimerror.BadRequest(scimerror.InvalidValue, "sortOrder must be \"ascending\" or \"descending\", not %q", req.SortOrder)
 	}
 	if req.StartIndex != nil {
 		q.StartIndex = max(*req.StartIndex, 1)
-		if q.StartIndex > 1 && p.Violations.On(violation.PagingRepeats) {
-			q.StartIndex-- // violation paging-repeats: off by one
-		}
 	}
 	if req.Count != nil {
-		if p.Config.MaxResults > 0 && *req.Count > p.Config.MaxResults && p.Violations.On(violation.CountAboveMaxRefused) {
-			return q, scimerror.BadRequest(scimerror.TooMany, "count %d is above maxResults %d", *req.Count, p.Config.MaxResults)
-		}
 		q.Count = max(*req.Count, 0)
 		if p.Config.MaxResults > 0 {
 			q.Count = min(q.Count, p.Config.MaxResults)

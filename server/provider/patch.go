@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"github.com/scimconf/scimconf/server/violation"
 	"strings"
 
 	"github.com/scimconf/scimconf/server/filter"
@@ -22,12 +21,6 @@ import (
 // operation on members loads the list into the document and applies the
 // general engine.
 func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string, req *patch.Request, base string, proj *projection.Projection, pc Preconditions) (*Result, error) {
-	if p.Violations.On(violation.NotargetIgnored) || p.Violations.On(violation.PatchIgnoresRemove) || p.Violations.On(violation.PatchFilterHitsAll) {
-		req = &patch.Request{Schemas: req.Schemas, Operations: p.patchOps(req.Operations)}
-		if len(req.Operations) == 0 { // everything was dropped: change nothing
-			return p.Get(ctx, rt, id, base, proj, Preconditions{})
-		}
-	}
 	if err := req.ValidateDialect(DialectFrom(ctx)); err != nil {
 		return nil, err
 	}
@@ -59,13 +52,7 @@ func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string
 		if slow {
 			in = withMembers(cur.Doc, ms.List())
 		}
-		var next map[string]any
-		var err error
-		if p.Violations.On(violation.NotargetIgnored) {
-			next, err = applySkippingNoTarget(rt, in, docOps)
-		} else {
-			next, err = patch.ApplyDialect(rt, in, docOps, DialectFrom(ctx))
-		}
+		next, err := patch.ApplyDialect(rt, in, docOps, DialectFrom(ctx))
 		if err != nil {
 			return nil, err
 		}
@@ -94,13 +81,6 @@ func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string
 		return next, nil
 	})
 	if err != nil {
-		if p.Violations.On(violation.PatchHalfApplies) && len(req.Operations) > 1 {
-			// Violation patch-half-applies: keep the longest prefix of
-			// operations that applies (the call recurses on shorter
-			// prefixes while it fails), then report the failure.
-			prefix := &patch.Request{Schemas: req.Schemas, Operations: req.Operations[:len(req.Operations)-1]}
-			p.Patch(ctx, rt, id, prefix, base, proj, pc)
-		}
 		return nil, err
 	}
 	if p.Config.PatchNoContent {
@@ -130,9 +110,6 @@ func withMembers(doc map[string]any, ms []store.Member) map[string]any {
 type memberOp struct {
 	kind   string // "add", "remove", "removeAll", "replace"
 	values []any  // members elements as sent
-	// list marks a remove with a value list (Entra ID's form), which
-	// violation remove-wipes-members turns into removeAll.
-	list bool
 }
 
 // fastMemberOp recognises the member operations every IdP sends:
@@ -173,7 +150,7 @@ func fastMemberOp(op patch.Operation) (memberOp, bool) {
 				return memberOp{}, false
 			}
 		}
-		return memberOp{kind: kind, values: values, list: true}, true
+		return memberOp{kind: kind, values: values}, true
 	}
 	return memberOp{}, false
 }
@@ -184,10 +161,6 @@ func (p *Provider) applyMemberOp(ms store.Members, mo memberOp) error {
 		ms.Clear()
 		return nil
 	case "remove":
-		if mo.list && p.Violations.On(violation.RemoveWipesMembers) {
-			ms.Clear()
-			return nil
-		}
 		for _, v := range mo.values {
 			ms.Remove(v.(map[string]any)["value"].(string))
 		}

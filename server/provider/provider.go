@@ -20,7 +20,6 @@ import (
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/scimerror"
 	"github.com/scimconf/scimconf/server/store"
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 // URNs of RFC 7644's messages.
@@ -56,6 +55,10 @@ type Change struct {
 	// Op is "create", "replace" or "patch".
 	Op   string
 	Type *schema.ResourceType
+	// Body is the resource as the client sent it, before normalisation
+	// (nil for patch); a policy may look at what the schema drops, such as
+	// readOnly attributes. Admit must not change it.
+	Body map[string]any
 	// Current is the stored document (nil for create); Next is the
 	// document about to be stored, which Admit may change in place.
 	Current, Next map[string]any
@@ -82,8 +85,11 @@ type Provider struct {
 	Store  store.Store
 	Config Config
 	Policy Policy // may be nil
-	// Violations are the mock's violation switches; nil has all off.
-	Violations *violation.Set
+	// Required checks that a document about to be stored has the
+	// attributes its schema marks required (RFC 7643 section 2.2); nil
+	// means rt.CheckRequired. It runs on every create, replace and patch,
+	// so an account's rules can relax or extend the schema's own.
+	Required func(rt *schema.ResourceType, doc map[string]any) error
 }
 
 // New returns a provider over st serving set with cfg.
@@ -166,19 +172,14 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 	loc := base + rt.Endpoint + "/" + res.ID
 	doc["schemas"] = rt.SchemaURNs(res.Doc)
 	doc["id"] = res.ID
-	lastModified := res.LastModified
-	if p.Violations.On(violation.LastmodifiedFrozen) {
-		lastModified = res.Created
-	}
 	doc["meta"] = map[string]any{
 		"resourceType": rt.Name,
 		"created":      store.FormatTime(res.Created),
-		"lastModified": store.FormatTime(lastModified),
+		"lastModified": store.FormatTime(res.LastModified),
 		"location":     loc,
 		"version":      ETag(res.Version),
 	}
-	membersDespiteExcluded := p.Violations.On(violation.MembersDespiteExcluded) && !proj.Includes("members")
-	if rt.Core.Attr("members") != nil && (proj.Includes("members") || membersDespiteExcluded) {
+	if rt.Core.Attr("members") != nil && proj.Includes("members") {
 		ms, err := p.Store.Members(ctx, res.ID)
 		if err != nil {
 			return nil, err
@@ -191,7 +192,7 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 			doc["members"] = out
 		}
 	}
-	if rt.Core.Attr("groups") != nil && proj.Includes("groups") && !p.Violations.On(violation.UserGroupsEmpty) {
+	if rt.Core.Attr("groups") != nil && proj.Includes("groups") {
 		ids, err := p.Store.GroupsOf(ctx, res.ID)
 		if err != nil {
 			return nil, err
@@ -213,17 +214,15 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 			doc["groups"] = out
 		}
 	}
-	out := proj.Apply(doc)
-	if membersDespiteExcluded && doc["members"] != nil {
-		out["members"] = doc["members"]
+	return &Result{Doc: proj.Apply(doc), ETag: ETag(res.Version), Location: loc}, nil
+}
+
+// checkRequired runs p.Required, or the schema's own check.
+func (p *Provider) checkRequired(rt *schema.ResourceType, doc map[string]any) error {
+	if p.Required != nil {
+		return p.Required(rt, doc)
 	}
-	if pw, ok := res.Doc["password"]; ok && p.Violations.On(violation.ReturnPassword) {
-		out["password"] = pw
-	}
-	if d, ok := res.Doc["description"]; ok && rt.Name == "Group" && p.Violations.On(violation.KeepGroupDescription) {
-		out["description"] = d
-	}
-	return &Result{Doc: out, ETag: ETag(res.Version), Location: loc}, nil
+	return rt.CheckRequired(doc)
 }
 
 func badValue(format string, args ...any) error {

@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/scimconf/scimconf/server/provider"
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/scimerror"
 )
@@ -28,11 +29,22 @@ const (
 	listResponseURN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
 )
 
-// SCIM wraps the SCIM HTTP handler next with the switches of the HTTP
-// layer. Each is asked per request, so a switch turned on at run time
-// breaks the next request; with every switch off, next serves the request
-// untouched.
-func SCIM(set *Set, next http.Handler) http.Handler {
+// SCIM returns the middleware that puts every wire-level switch in front
+// of the SCIM handler: the HTTP layer's (authentication, wire format)
+// outermost, and inside them the service provider's broken proxy
+// (providerProxy). prefix is the pattern of a SCIM base URL with an
+// {account} wildcard ("/idm/public/scim/{account}/v2"); providers returns
+// an account's service provider. Each switch is asked per request, so one
+// turned on at run time breaks the next request; with every switch off,
+// the handler serves the request untouched.
+func SCIM(set *Set, prefix string, providers func(accountID string) *provider.Provider) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return httpLayer(set, providerProxy(set, prefix, providers)(next))
+	}
+}
+
+// httpLayer wraps next with the switches of the SCIM HTTP layer.
+func httpLayer(set *Set, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		r = rewriteRequest(set, r)
 		h := next

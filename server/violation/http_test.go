@@ -2,6 +2,7 @@ package violation_test
 
 import (
 	"encoding/json"
+	"github.com/scimconf/scimconf/server/provider"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -42,9 +43,13 @@ func serve(t *testing.T, set *violation.Set, h http.Handler, method, path, body 
 		r.Header.Set(header[i], header[i+1])
 	}
 	w := httptest.NewRecorder()
-	violation.SCIM(set, h).ServeHTTP(w, r)
+	violation.SCIM(set, "/idm/public/scim/{account}/v2", noProviders)(h).ServeHTTP(w, r)
 	return w
 }
+
+// noProviders serves no account: these tests exercise the HTTP layer's
+// switches only.
+func noProviders(string) *provider.Provider { return nil }
 
 func on(t *testing.T, names ...string) *violation.Set {
 	t.Helper()
