@@ -27,6 +27,7 @@ import (
 
 	"github.com/scimconf/scimconf/mockcontainer"
 	"github.com/scimconf/scimconf/server/mgmt"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 // probeEnv makes the test binary a stand-in for the command that
@@ -476,7 +477,7 @@ func probe(mode string) int {
 	if resp.StatusCode != http.StatusOK {
 		return fail("GET ServiceProviderConfig = %d, want 200", resp.StatusCode)
 	}
-	admin := &mgmt.Client{BaseURL: os.Getenv("ADMIN_URL"), Token: os.Getenv("ADMIN_TOKEN")}
+	admin := &mockclient.Client{BaseURL: os.Getenv("ADMIN_URL"), Token: os.Getenv("ADMIN_TOKEN")}
 	if _, err := admin.Accounts(ctx); err != nil {
 		return fail("management API: %v", err)
 	}

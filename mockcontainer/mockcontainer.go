@@ -33,6 +33,7 @@ import (
 	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/scimconf/scimconf/server/mgmt"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 // DefaultImage is the image `make image` builds.
@@ -64,7 +65,7 @@ type Container struct {
 	AdminToken string
 	// Admin is a client of the management API: accounts, domains, tokens,
 	// groups and users as account management sees them, limits, reset.
-	Admin *mgmt.Client
+	Admin *mockclient.Client
 	// Testcontainer is the underlying container, for logs, exec or
 	// inspection.
 	Testcontainer *testcontainers.DockerContainer
@@ -259,7 +260,7 @@ func coordinates(ctx context.Context, ctr *testcontainers.DockerContainer) (*Con
 		return nil, err
 	}
 	c.AccountID = accountID(c.SCIMBaseURL)
-	c.Admin = &mgmt.Client{BaseURL: c.AdminURL, Token: c.AdminToken}
+	c.Admin = &mockclient.Client{BaseURL: c.AdminURL, Token: c.AdminToken}
 	return c, nil
 }
 

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimconf/scimconf/server/mgmt"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 const adminCommands = `Commands (ACCOUNT defaults to the only account, e.g. the demo account of "scimconf serve"):
@@ -54,11 +54,11 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *token == "" {
 		return fmt.Errorf("no admin token: pass --token or set ADMIN_TOKEN (scimconf serve prints it)")
 	}
-	c := &mgmt.Client{BaseURL: strings.TrimRight(*url, "/"), Token: *token, HTTP: &http.Client{Timeout: 30 * time.Second}}
+	c := &mockclient.Client{BaseURL: strings.TrimRight(*url, "/"), Token: *token, HTTP: &http.Client{Timeout: 30 * time.Second}}
 	a := &adminCall{ctx: ctx, c: c, account: *account}
 	out, err := a.dispatch(words)
 	if err != nil {
-		if ae, ok := err.(*mgmt.APIError); ok {
+		if ae, ok := err.(*mockclient.APIError); ok {
 			msg := fmt.Sprintf("%d %s: %s", ae.Status, ae.Code, ae.Detail)
 			if ae.Rule != "" {
 				msg += " (rule " + ae.Rule + ")"
@@ -80,7 +80,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 type adminCall struct {
 	ctx     context.Context
-	c       *mgmt.Client
+	c       *mockclient.Client
 	account string
 }
 

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 // journalFlags are the journal filters shared by journal and client-report.
@@ -56,11 +56,11 @@ func (f *journalFlags) filter() (journal.Filter, error) {
 	return jf, err
 }
 
-func (f *journalFlags) client(timeout time.Duration) (*mgmt.Client, error) {
+func (f *journalFlags) client(timeout time.Duration) (*mockclient.Client, error) {
 	if *f.token == "" {
 		return nil, errors.New("no admin token: pass --token or set ADMIN_TOKEN (scimconf serve prints it)")
 	}
-	return &mgmt.Client{BaseURL: strings.TrimRight(*f.url, "/"), Token: *f.token, HTTP: &http.Client{Timeout: timeout}}, nil
+	return &mockclient.Client{BaseURL: strings.TrimRight(*f.url, "/"), Token: *f.token, HTTP: &http.Client{Timeout: timeout}}, nil
 }
 
 func runJournal(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -125,7 +125,7 @@ The filters select exchanges as GET /mock/v1/journal does. Stop it with Ctrl-C.`
 	if ctx.Err() != nil {
 		return nil // Ctrl-C
 	}
-	if errors.Is(err, mgmt.ErrStreamClosed) {
+	if errors.Is(err, mockclient.ErrStreamClosed) {
 		return errors.New("the mock closed the stream (it stopped)")
 	}
 	return err

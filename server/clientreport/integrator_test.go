@@ -12,8 +12,8 @@ import (
 
 	"github.com/scimconf/scimconf/server/clientreport"
 	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 // call sends one request with a JSON body (nil for none) and returns the
@@ -127,7 +127,7 @@ func TestThirdPatchGets429(t *testing.T) {
 				t.Fatalf("the 429 in the journal: %+v", hit)
 			}
 			// The Go client says the same, in the manner of ReceivedRequests().
-			jc := mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+			jc := mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
 			faulted, err := jc.Received(t.Context(), journal.Filter{Faulted: true})
 			if err != nil || len(faulted) != 1 || faulted[0].Seq != hit.Seq {
 				t.Fatalf("Received(faulted) = %+v, %v", faulted, err)

@@ -9,8 +9,8 @@ import (
 
 	"github.com/scimconf/scimconf/server/faults"
 	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 func do(t *testing.T, method, url, token, body string, header ...string) (int, http.Header, string) {
@@ -67,7 +67,7 @@ func TestMockFaults(t *testing.T) {
 		t.Fatalf("a wrong token: %d", status)
 	}
 
-	jc := mgmt.Client{BaseURL: admin, Token: inst.AdminToken}
+	jc := mockclient.Client{BaseURL: admin, Token: inst.AdminToken}
 	faulted, err := jc.Received(t.Context(), journal.Filter{Faulted: true})
 	if err != nil || len(faulted) != 3 {
 		t.Fatalf("faulted entries: %d, %v", len(faulted), err)

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 // fixture serves a fake SCIM handler behind the journal middleware and the
@@ -19,7 +19,7 @@ import (
 type fixture struct {
 	srv *httptest.Server
 	j   *journal.Journal
-	c   *mgmt.Client
+	c   *mockclient.Client
 }
 
 func newFixture(t *testing.T, opts ...journal.Option) *fixture {
@@ -63,7 +63,7 @@ func newFixture(t *testing.T, opts ...journal.Option) *fixture {
 	srv := httptest.NewServer(mux)
 	srv.Config.RegisterOnShutdown(j.CloseStreams)
 	t.Cleanup(srv.Close)
-	return &fixture{srv: srv, j: j, c: &mgmt.Client{BaseURL: srv.URL + "/mock/v1"}}
+	return &fixture{srv: srv, j: j, c: &mockclient.Client{BaseURL: srv.URL + "/mock/v1"}}
 }
 
 func (f *fixture) send(t *testing.T, method, path, body string, header ...string) {

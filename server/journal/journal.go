@@ -9,7 +9,7 @@
 // It owns the HTTP middleware that records exchanges, the management
 // endpoints that query, count, clear and tail the journal (mounted by
 // package mgmt under /mock/v1/journal), and Filter, the query both those
-// endpoints and the Go client (mgmt.Client) speak.
+// endpoints and the Go client (mockclient.Client) speak.
 //
 // The journal reads what the SCIM layer and the fault injector announce in
 // response headers (RuleHeader, QuirksHeader, FaultHeader); it never looks

@@ -10,18 +10,18 @@ import (
 
 	"github.com/scimconf/scimconf/server/account"
 	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
-func startMock(t *testing.T) (*mock.Instance, *mgmt.Client) {
+func startMock(t *testing.T) (*mock.Instance, *mockclient.Client) {
 	t.Helper()
 	inst, err := mock.Start(t.Context(), mock.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { inst.Close() })
-	return inst, &mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	return inst, &mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
 }
 
 func scim(t *testing.T, inst *mock.Instance, method, path, body string) int {
@@ -81,8 +81,8 @@ func TestMockStream(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jc := &mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
-	if err := (&mgmt.Client{BaseURL: inst.AdminURL, Token: "wrong"}).FollowJournal(t.Context(), journal.Filter{}, func(journal.Entry) error { return nil }, nil); err == nil || !strings.Contains(err.Error(), "401") {
+	jc := &mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	if err := (&mockclient.Client{BaseURL: inst.AdminURL, Token: "wrong"}).FollowJournal(t.Context(), journal.Filter{}, func(journal.Entry) error { return nil }, nil); err == nil || !strings.Contains(err.Error(), "401") {
 		t.Fatalf("Follow with a wrong token = %v, want 401", err)
 	}
 	got := make(chan journal.Entry, 16)

@@ -35,7 +35,6 @@ import (
 	"github.com/scimconf/scimconf/server/mgmt/apijson"
 	"github.com/scimconf/scimconf/server/schema"
 	"github.com/scimconf/scimconf/server/store"
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 // Prefix is the path under which the management API is served.
@@ -67,7 +66,7 @@ type Deps struct {
 	Logger *slog.Logger
 	// Violations are the mock's violation switches, listed and changed
 	// under /mock/v1/violations; nil serves an empty, unchangeable set.
-	Violations *violation.Set
+	Violations Switches
 	// Wrap, when set, wraps the routes inside the admin token check: a
 	// middleware that sees only authenticated requests.
 	Wrap func(http.Handler) http.Handler
@@ -87,7 +86,7 @@ type api struct {
 	dns        *dnsmock.Server
 	reset      func()
 	log        *slog.Logger
-	violations *violation.Set
+	violations Switches
 }
 
 // route is one endpoint: a method and a full path pattern of the standard

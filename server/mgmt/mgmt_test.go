@@ -15,27 +15,28 @@ import (
 	"github.com/scimconf/scimconf/server/account"
 	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 // start runs the whole mock on loopback, as `scimconf serve` does, and
 // returns it with a client of its management API.
-func start(t *testing.T) (*mock.Instance, *mgmt.Client) {
+func start(t *testing.T) (*mock.Instance, *mockclient.Client) {
 	t.Helper()
 	inst, err := mock.Start(t.Context(), mock.Options{})
 	if err != nil {
 		t.Fatalf("mock.Start: %v", err)
 	}
 	t.Cleanup(func() { inst.Close() })
-	return inst, &mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	return inst, &mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
 }
 
-// wantAPIError checks that err is an *mgmt.APIError with the given status,
+// wantAPIError checks that err is an *mockclient.APIError with the given status,
 // code and rule.
 func wantAPIError(t *testing.T, err error, status int, code, rule string) {
 	t.Helper()
-	var e *mgmt.APIError
+	var e *mockclient.APIError
 	if !errors.As(err, &e) {
-		t.Fatalf("err = %v, want *mgmt.APIError %d %s", err, status, code)
+		t.Fatalf("err = %v, want *mockclient.APIError %d %s", err, status, code)
 	}
 	if e.Status != status || e.Code != code || e.Rule != rule {
 		t.Fatalf("got %d %q rule %q (%s), want %d %q rule %q", e.Status, e.Code, e.Rule, e.Detail, status, code, rule)
@@ -177,7 +178,7 @@ func TestAdminAuth(t *testing.T) {
 	}
 
 	t.Run("client without token", func(t *testing.T) {
-		c := &mgmt.Client{BaseURL: inst.AdminURL}
+		c := &mockclient.Client{BaseURL: inst.AdminURL}
 		_, err := c.Accounts(t.Context())
 		wantAPIError(t, err, http.StatusUnauthorized, "unauthorized", "")
 		doc, err := c.OpenAPI(t.Context())
@@ -301,7 +302,7 @@ func TestDomainWalkthrough(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.TXT(ctx, d.TXTName)
-	if !mgmt.IsStatus(err, http.StatusNotFound) {
+	if !mockclient.IsStatus(err, http.StatusNotFound) {
 		t.Errorf("TXT after DeleteTXT: err = %v, want 404", err)
 	}
 }
@@ -627,7 +628,7 @@ func TestReset(t *testing.T) {
 	if len(accounts) != 1 || accounts[0].ID == acct.ID || accounts[0].Name != "demo" {
 		t.Errorf("Accounts after Reset = %+v, want only a new demo account", accounts)
 	}
-	if _, err := c.TXT(ctx, "scratch.test"); !mgmt.IsStatus(err, http.StatusNotFound) {
+	if _, err := c.TXT(ctx, "scratch.test"); !mockclient.IsStatus(err, http.StatusNotFound) {
 		t.Errorf("TXT record after Reset: err = %v, want 404", err)
 	}
 	if status, _ := scim(t, http.MethodGet, inst.SCIMBaseURL+"/Users", oldToken, nil); status != http.StatusUnauthorized {
@@ -707,7 +708,7 @@ func TestNoDNSMock(t *testing.T) {
 	h := mgmt.New(mgmt.Deps{Registry: account.NewRegistry(nil), AdminToken: "secret"})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	c := &mgmt.Client{BaseURL: srv.URL + mgmt.Prefix, Token: "secret", HTTP: srv.Client()}
+	c := &mockclient.Client{BaseURL: srv.URL + mgmt.Prefix, Token: "secret", HTTP: srv.Client()}
 	ctx := context.Background()
 
 	_, err := c.SetTXT(ctx, "example.com", "v")

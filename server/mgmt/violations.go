@@ -1,23 +1,47 @@
 package mgmt
 
 import (
-	"context"
+	"errors"
 	"net/http"
 
 	"github.com/scimconf/scimconf/server/mgmt/apijson"
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 // The mock's violation switches under /mock/v1/violations: the run-time
 // switch API. A switch makes the mock break one behaviour on purpose so
 // that `make sensitivity` can prove the suites catch it; package violation
-// applies them, none is applied here.
+// owns and applies them, and the assembly hands them here as Switches.
 
 // Violation is one switch as the API shows it.
-type Violation = violation.State
+type Violation struct {
+	// Name is the switch's kebab-case name, e.g. "ignore-if-match".
+	Name string `json:"name"`
+	// Description says, in one line, what the mock does wrong with the
+	// switch on.
+	Description string `json:"description"`
+	On          bool   `json:"on"`
+}
+
+// Switches lists and changes the mock's violation switches.
+type Switches interface {
+	// Violations lists every switch with its state, sorted by name.
+	Violations() []Violation
+	// SetViolation turns the named switch on or off and returns its new
+	// state; ErrUnknownViolation (wrapped, with the known names) for a
+	// name that is no switch.
+	SetViolation(name string, on bool) (Violation, error)
+}
+
+// ErrUnknownViolation is what Switches answers for a name that is no
+// switch.
+var ErrUnknownViolation = errors.New("unknown violation switch")
 
 func (a *api) listViolations(w http.ResponseWriter, r *http.Request) {
-	apijson.WriteJSON(w, http.StatusOK, a.violations.List())
+	list := []Violation{}
+	if a.violations != nil {
+		list = a.violations.Violations()
+	}
+	apijson.WriteJSON(w, http.StatusOK, list)
 }
 
 func (a *api) enableViolation(w http.ResponseWriter, r *http.Request) {
@@ -30,42 +54,19 @@ func (a *api) disableViolation(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) setViolation(w http.ResponseWriter, r *http.Request, on bool) {
 	name := r.PathValue("name")
-	sw, known := violation.Lookup(name)
-	if !known {
-		apijson.WriteError(w, http.StatusNotFound, "unknown_violation", "%s", (&violation.UnknownError{Name: name}).Error())
+	if a.violations == nil {
+		apijson.WriteError(w, http.StatusConflict, "violations_fixed", "violation switch %q: this mock has no switch set to change", name)
 		return
 	}
-	var err error
-	if on {
-		err = a.violations.Enable(name)
-	} else {
-		err = a.violations.Disable(name)
-	}
-	if err != nil {
+	v, err := a.violations.SetViolation(name, on)
+	switch {
+	case errors.Is(err, ErrUnknownViolation):
+		apijson.WriteError(w, http.StatusNotFound, "unknown_violation", "%s", err.Error())
+		return
+	case err != nil:
 		apijson.WriteError(w, http.StatusConflict, "violations_fixed", "%s", err.Error())
 		return
 	}
 	a.log.Warn("mgmt: violation switch changed", "name", name, "on", on)
-	apijson.WriteJSON(w, http.StatusOK, Violation{Info: sw.Info(), On: a.violations.On(sw)})
-}
-
-// Violations lists the mock's violation switches with their state.
-func (c *Client) Violations(ctx context.Context) ([]Violation, error) {
-	var out []Violation
-	err := c.do(ctx, http.MethodGet, "/violations", nil, &out)
-	return out, err
-}
-
-// EnableViolation turns a violation switch on.
-func (c *Client) EnableViolation(ctx context.Context, name string) (Violation, error) {
-	var out Violation
-	err := c.do(ctx, http.MethodPut, "/violations/"+seg(name), nil, &out)
-	return out, err
-}
-
-// DisableViolation turns a violation switch off.
-func (c *Client) DisableViolation(ctx context.Context, name string) (Violation, error) {
-	var out Violation
-	err := c.do(ctx, http.MethodDelete, "/violations/"+seg(name), nil, &out)
-	return out, err
+	apijson.WriteJSON(w, http.StatusOK, v)
 }

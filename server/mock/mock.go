@@ -238,7 +238,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		Reset:      inst.Reset,
 		Double:     inst.double(),
 		Logger:     opts.Logger,
-		Violations: violations,
+		Violations: violation.API{Set: violations},
 		Wrap: violation.Management(violations, violation.ManagementDeps{
 			Registry: inst.Registry,
 			Tokens:   tokens,

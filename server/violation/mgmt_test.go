@@ -7,18 +7,19 @@ import (
 
 	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 // startMock starts a mock with the given switches on and returns it with
 // a management client.
-func startMock(t *testing.T, switches ...string) (*mock.Instance, *mgmt.Client) {
+func startMock(t *testing.T, switches ...string) (*mock.Instance, *mockclient.Client) {
 	t.Helper()
 	inst, err := mock.Start(t.Context(), mock.Options{Violations: switches})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { inst.Close() })
-	return inst, &mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	return inst, &mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
 }
 
 func scimStatus(t *testing.T, inst *mock.Instance, method, path, token, body string) int {

@@ -21,6 +21,8 @@ import (
 	"slices"
 	"strings"
 	"sync/atomic"
+
+	"github.com/scimconf/scimconf/server/mgmt"
 )
 
 // Switch is one violation switch.
@@ -356,4 +358,31 @@ func (s *Set) List() []State {
 		out[i] = State{Info: sw.Info(), On: s.On(sw)}
 	}
 	return out
+}
+
+// API adapts a Set to the management API's switch endpoints
+// (mgmt.Switches), so that the API lists and turns switches without
+// knowing this package.
+type API struct{ Set *Set }
+
+// Violations lists every switch with its state, sorted by name.
+func (a API) Violations() []mgmt.Violation {
+	list := a.Set.List()
+	out := make([]mgmt.Violation, len(list))
+	for i, st := range list {
+		out[i] = mgmt.Violation{Name: st.Name, Description: st.Description, On: st.On}
+	}
+	return out
+}
+
+// SetViolation turns the named switch on or off.
+func (a API) SetViolation(name string, on bool) (mgmt.Violation, error) {
+	sw, ok := Lookup(name)
+	if !ok {
+		return mgmt.Violation{}, fmt.Errorf("%w: %w", mgmt.ErrUnknownViolation, &UnknownError{Name: name})
+	}
+	if err := a.Set.set(name, on); err != nil {
+		return mgmt.Violation{}, err
+	}
+	return mgmt.Violation{Name: sw.String(), Description: sw.Info().Description, On: a.Set.On(sw)}, nil
 }

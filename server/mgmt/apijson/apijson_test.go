@@ -9,7 +9,7 @@ import (
 )
 
 // The wire format is a contract of every endpoint under /mock/v1: these
-// bytes are what clients (mgmt.Client, journal.Client, curl) read.
+// bytes are what clients (mockclient.Client, curl) read.
 func TestWrite(t *testing.T) {
 	tests := []struct {
 		name   string

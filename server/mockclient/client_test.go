@@ -1,4 +1,4 @@
-package mgmt_test
+package mockclient_test
 
 import (
 	"encoding/json"
@@ -8,8 +8,8 @@ import (
 
 	"github.com/scimconf/scimconf/server/faults"
 	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mock"
+	"github.com/scimconf/scimconf/server/mockclient"
 )
 
 // TestClientTestDouble drives the test-double controls through the one
@@ -22,7 +22,7 @@ func TestClientTestDouble(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { inst.Close() })
-	c := &mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	c := &mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
 
 	added, err := c.AddFault(ctx, faults.Rule{Match: faults.Match{Method: "GET", Path: "/Users"}, Action: faults.Action{Status: 503}, Times: 1})
 	if err != nil || added.ID == "" {
@@ -44,7 +44,7 @@ func TestClientTestDouble(t *testing.T) {
 	if err := c.DeleteFault(ctx, added.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := c.DeleteFault(ctx, added.ID); !mgmt.IsStatus(err, http.StatusNotFound) {
+	if err := c.DeleteFault(ctx, added.ID); !mockclient.IsStatus(err, http.StatusNotFound) {
 		t.Errorf("DeleteFault of a deleted rule = %v, want a 404 APIError", err)
 	}
 	if err := c.ClearFaults(ctx); err != nil {
@@ -69,7 +69,7 @@ func TestClientTestDouble(t *testing.T) {
 	if md, err := c.ClientReport(ctx, journal.Filter{}, "md"); err != nil || !strings.HasPrefix(string(md), "# SCIM client report") {
 		t.Fatalf("ClientReport(md) = %.80s, %v", md, err)
 	}
-	if _, err := c.ClientReport(ctx, journal.Filter{}, "pdf"); !mgmt.IsStatus(err, http.StatusBadRequest) {
+	if _, err := c.ClientReport(ctx, journal.Filter{}, "pdf"); !mockclient.IsStatus(err, http.StatusBadRequest) {
 		t.Errorf("ClientReport(pdf) = %v, want a 400 APIError", err)
 	}
 

@@ -1,4 +1,10 @@
-package mgmt
+// Package mockclient is the one Go client of the mock's whole management API
+// (/mock/v1): account management as Dynatrace's Account Management has it
+// (accounts, domains, tokens, groups, users, limits), the DNS mock's
+// records, and the test double's controls (journal, faults, fixtures,
+// export, violation switches, client report, reset). It talks HTTP only;
+// the wire types are the management API's own, named here.
+package mockclient
 
 import (
 	"bufio"
@@ -14,6 +20,7 @@ import (
 
 	"github.com/scimconf/scimconf/server/faults"
 	"github.com/scimconf/scimconf/server/journal"
+	"github.com/scimconf/scimconf/server/mgmt"
 )
 
 // Client is the one Go client of the whole management API (/mock/v1):
@@ -23,16 +30,12 @@ import (
 // the client report. Its zero value is not usable: set BaseURL and Token.
 // It is safe for concurrent use.
 //
-// The test-double types (journal.Entry, faults.Rule) are imported here, in
-// the client only: the API's handlers stay free of those packages (see
-// Double).
-//
 // In the manner of gomega/ghttp's ReceivedRequests(), a test asserts what a
 // connector sent:
 //
-//	c := mgmt.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+//	c := mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
 //	patches, err := c.Requests(ctx, "PATCH", "/Users")
-//	Eventually(c.Received).WithArguments(journal.Filter{Status: "429"}).ShouldNot(BeEmpty())
+//	Eventually(c.Received).WithArguments(mockclient.JournalFilter{Status: "429"}).ShouldNot(BeEmpty())
 type Client struct {
 	// BaseURL is the API's root, e.g. http://127.0.0.1:8080/mock/v1
 	// (ADMIN_URL of scimconf serve).
@@ -114,7 +117,7 @@ func (c *Client) send(ctx context.Context, method, path, accept string, in any) 
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 	e := &APIError{Status: resp.StatusCode}
-	var eb ErrorBody
+	var eb mgmt.ErrorBody
 	switch {
 	case err != nil:
 		e.Detail = "reading the answer: " + err.Error()
