@@ -104,14 +104,11 @@ bench:
 ## fuzz: run each fuzz target for FUZZTIME (default 30s)
 FUZZTIME ?= 30s
 fuzz:
-	@for t in "FuzzParse ./server/filter" "FuzzParsePath ./server/filter" "FuzzApply ./server/patch" \
-		"FuzzNew ./server/projection" "FuzzSCIM ./server" "FuzzRequests ./server/mgmt" \
-		"FuzzAuthenticate ./server/account" "FuzzNormalizeDomain ./server/account" "FuzzGroupName ./server/account" \
-		"FuzzTXTRoundTrip ./dnsmock" "FuzzSetTXTName ./dnsmock" \
-		"FuzzParse ./server/faults" "FuzzParseHeader ./server/faults" \
-		"FuzzParseFilter ./server/journal" "FuzzRedactBody ./server/journal"; do \
-		set -- $$t; echo "== $$1 ($$2)"; \
-		$(GO) test -run='^$$' -fuzz="^$$1$$" -fuzztime=$(FUZZTIME) $$2 || exit 1; \
+	@for p in $$($(GO) list ./...); do \
+		for t in $$($(GO) test -list '^Fuzz' $$p | grep '^Fuzz'); do \
+			echo "== $$t ($$p)"; \
+			$(GO) test -run='^$$' -fuzz="^$$t$$" -fuzztime=$(FUZZTIME) $$p || exit 1; \
+		done; \
 	done
 
 clean:

@@ -26,7 +26,6 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 
 	"github.com/scimconf/scimconf/mockcontainer"
-	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mockclient"
 )
 
@@ -217,7 +216,7 @@ func TestRunCreateGetAndManage(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Admin.Users: %v", err)
 	}
-	if len(users) != 1 || users[0].Email != userName || users[0].Status != mgmt.UserActive {
+	if len(users) != 1 || users[0].Email != userName || users[0].Status != mockclient.UserActive {
 		t.Fatalf("Admin.Users = %+v, want one active %s", users, userName)
 	}
 	tok, err := c.Admin.CreateToken(ctx, c.AccountID, "second token")

@@ -32,7 +32,6 @@ import (
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
-	"github.com/scimconf/scimconf/server/mgmt"
 	"github.com/scimconf/scimconf/server/mockclient"
 )
 
@@ -73,7 +72,7 @@ type Container struct {
 
 // Limits are the IAM limits of the mock's accounts; zero fields keep
 // Dynatrace's defaults (see `scimconf serve --help`).
-type Limits = mgmt.Limits
+type Limits = mockclient.Limits
 
 type config struct {
 	image       string

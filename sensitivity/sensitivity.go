@@ -20,6 +20,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"github.com/scimconf/scimconf/server/mock"
 	"io"
 	"math/rand/v2"
 	"os"
@@ -34,7 +35,6 @@ import (
 	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/internal/sourcetree"
 	"github.com/scimconf/scimconf/reports"
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 // Options configure Run. The zero value runs the full matrix of the rfc,
@@ -127,7 +127,7 @@ func (r *Result) OK() bool { return len(r.Problems) == 0 }
 // rule of profiles has a switch. It runs nothing.
 func Check(profiles []catalogue.Profile) []string {
 	var problems []string
-	known := violation.Names()
+	known := mock.SwitchNames()
 	named := catalogue.Switches()
 	for _, s := range named {
 		if !slices.Contains(known, s) {
@@ -163,7 +163,7 @@ func Check(profiles []catalogue.Profile) []string {
 func Select(opts Options) []string {
 	all := opts.Switches
 	if len(all) == 0 {
-		all = violation.Names()
+		all = mock.SwitchNames()
 	}
 	all = slices.Clone(all)
 	slices.Sort(all)
@@ -252,7 +252,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	selected := Select(opts)
-	res.Sampled = len(selected) < len(violation.Names())
+	res.Sampled = len(selected) < len(mock.SwitchNames())
 	logf("running %d switches, %d at a time, %d suite runs each", len(selected), opts.Parallel, len(opts.Profiles)*len(opts.Schemas))
 	rows := make([]SwitchResult, len(selected))
 	sem := make(chan struct{}, opts.Parallel)

@@ -2,6 +2,7 @@ package sensitivity_test
 
 import (
 	"encoding/json"
+	"github.com/scimconf/scimconf/server/mock"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,7 +13,6 @@ import (
 
 	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/sensitivity"
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 // TestCatalogueMatchesMock is the consistency check between the two
@@ -29,7 +29,7 @@ func TestCatalogueMatchesMock(t *testing.T) {
 	for _, p := range sensitivity.Check(profiles) {
 		t.Error(p)
 	}
-	known := violation.Names()
+	known := mock.SwitchNames()
 	for _, s := range catalogue.Switches() {
 		if !slices.Contains(known, s) {
 			t.Errorf("catalogue switch %q is not in server/violation", s)
@@ -43,7 +43,7 @@ func TestCatalogueMatchesMock(t *testing.T) {
 }
 
 func TestSelect(t *testing.T) {
-	all := violation.Names()
+	all := mock.SwitchNames()
 	tests := []struct {
 		name string
 		opts sensitivity.Options

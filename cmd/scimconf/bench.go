@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/bench"
-	"github.com/scimconf/scimconf/server/account"
 	"github.com/scimconf/scimconf/server/mock"
 )
 
@@ -62,8 +61,8 @@ starts the embedded mock. Requests go only to the target and to loopback.`, stde
 }
 
 // mockLimits raises the embedded mock's user limit to the largest size.
-func mockLimits(sizes []int) account.Limits {
-	l := account.DefaultLimits()
+func mockLimits(sizes []int) mock.Limits {
+	l := mock.DefaultLimits()
 	for _, n := range sizes {
 		l.MaxUsers = max(l.MaxUsers, n)
 	}

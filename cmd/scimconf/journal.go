@@ -10,7 +10,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/scimconf/scimconf/server/journal"
 	"github.com/scimconf/scimconf/server/mockclient"
 )
 
@@ -41,8 +40,8 @@ func addJournalFlags(fs interface {
 	}
 }
 
-func (f *journalFlags) filter() (journal.Filter, error) {
-	jf := journal.Filter{Method: strings.ToUpper(*f.method), Path: *f.path, ResourceType: *f.resourceType, PatchOp: *f.op,
+func (f *journalFlags) filter() (mockclient.JournalFilter, error) {
+	jf := mockclient.JournalFilter{Method: strings.ToUpper(*f.method), Path: *f.path, ResourceType: *f.resourceType, PatchOp: *f.op,
 		Status: *f.status, Account: *f.account, Rule: *f.rule, Faulted: *f.faulted}
 	if *f.since != "" {
 		t, err := time.Parse(time.RFC3339Nano, *f.since)
@@ -52,7 +51,7 @@ func (f *journalFlags) filter() (journal.Filter, error) {
 		jf.Since = t
 	}
 	// The server checks the rest and names what is wrong.
-	_, err := journal.ParseFilter(jf.Values())
+	_, err := mockclient.ParseJournalFilter(jf.Values())
 	return jf, err
 }
 
@@ -85,7 +84,7 @@ The filters select exchanges as GET /mock/v1/journal does. Stop it with Ctrl-C.`
 	if err != nil {
 		return err
 	}
-	show := func(e journal.Entry) error {
+	show := func(e mockclient.JournalEntry) error {
 		if *asJSON {
 			b, err := json.Marshal(e)
 			if err != nil {
@@ -132,9 +131,9 @@ The filters select exchanges as GET /mock/v1/journal does. Stop it with Ctrl-C.`
 }
 
 // journalLine is one exchange for a person.
-func journalLine(e journal.Entry) string {
+func journalLine(e mockclient.JournalEntry) string {
 	path := e.Path
-	if _, rest, ok := journal.SplitSCIMPath(e.Path); ok {
+	if _, rest, ok := mockclient.SplitSCIMPath(e.Path); ok {
 		path = rest
 		if path == "" {
 			path = "/"

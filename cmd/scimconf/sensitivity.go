@@ -3,13 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"github.com/scimconf/scimconf/server/mock"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/sensitivity"
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 func runSensitivity(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -37,16 +37,16 @@ CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse
 		return err
 	}
 	if *list {
-		for _, s := range violation.Known() {
+		for _, s := range mock.Switches() {
 			proves, cross := catalogue.Expected(s.Name)
 			fmt.Fprintf(stdout, "%-38s proves %v, may also fail %v\n    %s\n", s.Name, proves, cross, s.Description)
 		}
 		return nil
 	}
-	names := violation.Parse(*only)
+	names := mock.ParseSwitches(*only)
 	for _, n := range names {
-		if _, ok := violation.Lookup(n); !ok {
-			return &violation.UnknownError{Name: n}
+		if _, ok := mock.LookupSwitch(n); !ok {
+			return &mock.UnknownSwitchError{Name: n}
 		}
 	}
 	res, err := sensitivity.Run(ctx, sensitivity.Options{
@@ -71,7 +71,7 @@ CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse
 // violationHelp lists the mock's violation switches for serve --help.
 func violationHelp() string {
 	var b strings.Builder
-	for _, s := range violation.Known() {
+	for _, s := range mock.Switches() {
 		fmt.Fprintf(&b, "  %-36s %s\n", s.Name, s.Description)
 	}
 	return strings.TrimRight(b.String(), "\n")

@@ -9,11 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/scimconf/scimconf/server/account"
-	"github.com/scimconf/scimconf/server/journal"
 	"github.com/scimconf/scimconf/server/mock"
-	"github.com/scimconf/scimconf/server/provider"
-	"github.com/scimconf/scimconf/server/violation"
 )
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -28,8 +24,8 @@ Stop it with Ctrl-C.
 to prove a conformance suite catches it (make sensitivity). They can also be changed at
 run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 `+violationHelp(), stderr)
-	d := provider.DefaultConfig()
-	lim := account.DefaultLimits()
+	d := mock.DefaultProviderConfig()
+	lim := mock.DefaultLimits()
 	var (
 		addr       = fs.String("addr", "127.0.0.1:8080", describe("address for SCIM and the management API; port 0 picks a free port", "SCIMCONF_ADDR"))
 		dnsAddr    = fs.String("dns-addr", "127.0.0.1:0", describe("address of the embedded DNS mock (UDP and TCP)", "SCIMCONF_DNS_ADDR"))
@@ -53,7 +49,7 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 		fixtures   = fs.String("fixtures", "", describe("a fixture file, or a directory of *.json fixtures, loaded into the demo account at start and after each reset (e.g. fixtures/demo.json)", "SCIMCONF_FIXTURES"))
 		determ     = fs.Bool("deterministic", false, describe("a clock that starts at 2026-01-01 and ids and tokens drawn from --seed, so that two runs given the same calls answer the same bytes (not for anything secret)", "SCIMCONF_DETERMINISTIC"))
 		seed       = fs.Uint64("seed", 0, describe("seed of --deterministic and of the faults' probabilities; 0 without --deterministic picks one", "SCIMCONF_SEED"))
-		journalCap = fs.Int("journal-size", journal.DefaultCapacity, describe("exchanges the request journal keeps (the oldest go first)", "SCIMCONF_JOURNAL_SIZE"))
+		journalCap = fs.Int("journal-size", mock.DefaultJournalSize, describe("exchanges the request journal keeps (the oldest go first)", "SCIMCONF_JOURNAL_SIZE"))
 		violate    = fs.String("violate", "", describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
 	)
 	if err := parse(fs, args); err != nil {
@@ -72,12 +68,12 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 
 	opts := mock.Options{
 		Addr: *addr, DNSAddr: *dnsAddr, Schema: *schemaSet, AdminToken: *adminToken, DemoDomain: *domain,
-		Limits:   account.Limits{MaxUsers: *maxUsers, MaxGroups: *maxGroups, MaxGroupsPerUser: *perUser, MaxPermissionsPerGroup: *perms},
-		Provider: provider.Config{MaxResults: *maxResults, BulkMaxOperations: *bulkOps, BulkMaxPayloadSize: *bulkBytes, PatchNoContent: *noContent},
+		Limits:   mock.Limits{MaxUsers: *maxUsers, MaxGroups: *maxGroups, MaxGroupsPerUser: *perUser, MaxPermissionsPerGroup: *perms},
+		Provider: mock.ProviderConfig{MaxResults: *maxResults, BulkMaxOperations: *bulkOps, BulkMaxPayloadSize: *bulkBytes, PatchNoContent: *noContent},
 		Logger:   log,
 		Strict:   *strict,
 		// Violations: switches named in --violate (an unknown name fails Start).
-		Violations: violation.Parse(*violate),
+		Violations: mock.ParseSwitches(*violate),
 	}
 	if err := opts.Limits.Validate(); err != nil {
 		return err

@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 
-	"github.com/scimconf/scimconf/server/faults"
-	"github.com/scimconf/scimconf/server/fixture"
 	"github.com/scimconf/scimconf/server/mock"
 )
 
@@ -12,14 +10,14 @@ import (
 // the fixtures, the deterministic mode and the journal's size.
 func testDouble(opts *mock.Options, faultsFile, fixtures string, deterministic bool, seed uint64, journalSize int) error {
 	if faultsFile != "" {
-		rules, err := faults.ReadFile(faultsFile)
+		rules, err := mock.ReadFaults(faultsFile)
 		if err != nil {
 			return fmt.Errorf("--faults: %w", err)
 		}
 		opts.Faults = rules
 	}
 	if fixtures != "" {
-		sets, _, err := fixture.ReadPath(fixtures)
+		sets, _, err := mock.ReadFixtures(fixtures)
 		if err != nil {
 			return fmt.Errorf("--fixtures: %w", err)
 		}

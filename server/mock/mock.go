@@ -19,19 +19,19 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/dnsmock"
-	"github.com/scimconf/scimconf/server"
-	"github.com/scimconf/scimconf/server/account"
-	"github.com/scimconf/scimconf/server/clientreport"
-	"github.com/scimconf/scimconf/server/determinism"
-	"github.com/scimconf/scimconf/server/dynatrace"
-	"github.com/scimconf/scimconf/server/faults"
-	"github.com/scimconf/scimconf/server/fixture"
-	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
-	"github.com/scimconf/scimconf/server/provider"
-	"github.com/scimconf/scimconf/server/schema"
-	"github.com/scimconf/scimconf/server/store"
-	"github.com/scimconf/scimconf/server/violation"
+	"github.com/scimconf/scimconf/server/internal/double/clientreport"
+	"github.com/scimconf/scimconf/server/internal/double/determinism"
+	"github.com/scimconf/scimconf/server/internal/double/faults"
+	"github.com/scimconf/scimconf/server/internal/double/fixture"
+	"github.com/scimconf/scimconf/server/internal/double/journal"
+	"github.com/scimconf/scimconf/server/internal/dynatrace"
+	"github.com/scimconf/scimconf/server/internal/dynatrace/account"
+	"github.com/scimconf/scimconf/server/internal/dynatrace/mgmt"
+	"github.com/scimconf/scimconf/server/internal/engine/provider"
+	"github.com/scimconf/scimconf/server/internal/engine/schema"
+	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
+	"github.com/scimconf/scimconf/server/internal/engine/store"
+	"github.com/scimconf/scimconf/server/internal/violation"
 )
 
 // Options configure Start. The zero value is a working mock on loopback
@@ -222,7 +222,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	inst.URL = "http://" + ln.Addr().String()
 	inst.AdminURL = inst.URL + mgmt.Prefix
 
-	scim := server.New(inst.tenancy, server.Config{
+	scim := scimhttp.New(inst.tenancy, scimhttp.Config{
 		Logger:        opts.Logger,
 		ResourceTypes: inst.tenancy.set().ResourceTypes,
 		Strict:        opts.Strict,
@@ -255,7 +255,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	// The switches that act on the wire are a broken proxy in front of the
 	// SCIM handler, inside the journal, so the journal records what they
 	// break.
-	brokenSCIM := violation.SCIM(violations, server.SCIMPrefix, inst.tenancy.Provider)(scim)
+	brokenSCIM := violation.SCIM(violations, scimhttp.SCIMPrefix, inst.tenancy.Provider)(scim)
 	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(brokenSCIM)))
 	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
 	// Shutdown waits up to five seconds for connections that were opened
@@ -456,7 +456,7 @@ func (t *tenancy) remove(a *account.Account) {
 	t.mu.Unlock()
 }
 
-// Authenticate implements server.Tenancy.
+// Authenticate implements scimhttp.Tenancy.
 func (t *tenancy) Authenticate(ctx context.Context, token string) (string, error) {
 	return t.authenticate(ctx, token)
 }
@@ -465,12 +465,12 @@ func (t *tenancy) Authenticate(ctx context.Context, token string) (string, error
 func (t *tenancy) authenticateToken(ctx context.Context, token string) (string, error) {
 	a, err := t.registry.Authenticate(token)
 	if err != nil {
-		return "", server.ErrUnauthorized
+		return "", scimhttp.ErrUnauthorized
 	}
 	return a.ID(), nil
 }
 
-// Provider implements server.Tenancy.
+// Provider implements scimhttp.Tenancy.
 func (t *tenancy) Provider(accountID string) *provider.Provider {
 	t.mu.RLock()
 	defer t.mu.RUnlock()

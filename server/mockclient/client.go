@@ -18,9 +18,9 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/scimconf/scimconf/server/faults"
-	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
+	"github.com/scimconf/scimconf/server/internal/double/faults"
+	"github.com/scimconf/scimconf/server/internal/double/journal"
+	"github.com/scimconf/scimconf/server/internal/dynatrace/mgmt"
 )
 
 // Client is the one Go client of the whole management API (/mock/v1):

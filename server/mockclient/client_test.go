@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/scimconf/scimconf/server/faults"
-	"github.com/scimconf/scimconf/server/journal"
+	"github.com/scimconf/scimconf/server/internal/double/faults"
+	"github.com/scimconf/scimconf/server/internal/double/journal"
 	"github.com/scimconf/scimconf/server/mock"
 	"github.com/scimconf/scimconf/server/mockclient"
 )

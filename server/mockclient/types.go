@@ -1,9 +1,11 @@
 package mockclient
 
 import (
-	"github.com/scimconf/scimconf/server/faults"
-	"github.com/scimconf/scimconf/server/journal"
-	"github.com/scimconf/scimconf/server/mgmt"
+	"net/url"
+
+	"github.com/scimconf/scimconf/server/internal/double/faults"
+	"github.com/scimconf/scimconf/server/internal/double/journal"
+	"github.com/scimconf/scimconf/server/internal/dynatrace/mgmt"
 )
 
 // The management API's wire types, as the server defines them.
@@ -40,3 +42,12 @@ const (
 	UserActive     = mgmt.UserActive
 	UserDisabled   = mgmt.UserDisabled
 )
+
+// ParseJournalFilter reads a journal filter from query parameters, as the
+// server does; the CLI uses it to refuse a bad filter before it asks.
+func ParseJournalFilter(q url.Values) (JournalFilter, error) { return journal.ParseFilter(q) }
+
+// SplitSCIMPath splits a journaled path into the account and the path
+// below the account's SCIM base URL ("/Users/42"); ok is false for a path
+// outside every SCIM base URL.
+func SplitSCIMPath(p string) (accountID, rest string, ok bool) { return journal.SplitSCIMPath(p) }

@@ -1,0 +1,450 @@
+package violation
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"maps"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/scimconf/scimconf/server/internal/engine/filter"
+	"github.com/scimconf/scimconf/server/internal/engine/projection"
+	"github.com/scimconf/scimconf/server/internal/engine/provider"
+	"github.com/scimconf/scimconf/server/internal/engine/schema"
+	"github.com/scimconf/scimconf/server/internal/engine/scimerror"
+	"github.com/scimconf/scimconf/server/internal/engine/store"
+)
+
+// httpSwitches are the service provider's switches SCIM applies, as a
+// broken proxy in front of a correct SCIM handler.
+var httpSwitches = []Switch{
+	GetOmitsExternalid, DropWrongTypes, ApplyReadonlyGroups, ReturnPassword,
+	MembersDespiteExcluded, UnknownFilterAttrMatchesNothing, CountAboveMaxRefused,
+	BulkIgnoresFailOnErrors, PatchHalfApplies, NotargetIgnored, PatchFilterHitsAll,
+	PatchIgnoresRemove, RemoveWipesMembers, KeepGroupDescription,
+}
+
+// providerProxy returns the middleware that applies the service provider's
+// request and response switches around the SCIM handler. prefix is the
+// pattern of a SCIM base URL with an {account} wildcard
+// ("/idm/public/scim/{account}/v2"); providers returns an account's
+// service provider (nil for none), whose schema, configuration and store
+// the proxy reads. The middleware never answers for the handler before it
+// ran, except with the handler's own answers, so authentication stays the
+// handler's.
+func providerProxy(set *Set, prefix string, providers func(accountID string) *provider.Provider) func(http.Handler) http.Handler {
+	before, after, _ := strings.Cut(prefix, "{account}")
+	return func(next http.Handler) http.Handler {
+		return &scimProxy{set: set, next: next, before: before, after: after, providers: providers}
+	}
+}
+
+type scimProxy struct {
+	set           *Set
+	next          http.Handler
+	before, after string
+	providers     func(string) *provider.Provider
+}
+
+func (m *scimProxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	on := false
+	for _, sw := range httpSwitches {
+		on = on || m.set.On(sw)
+	}
+	if !on {
+		m.next.ServeHTTP(w, r)
+		return
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, m.before)
+	account, rest, _ := strings.Cut(rest, "/")
+	if !ok || !strings.HasPrefix("/"+rest, m.after) {
+		m.next.ServeHTTP(w, r)
+		return
+	}
+	p := m.providers(account)
+	segs := strings.Split(strings.Trim(strings.TrimPrefix("/"+rest, m.after), "/"), "/")
+	if p == nil || len(segs) > 2 {
+		m.next.ServeHTTP(w, r)
+		return
+	}
+	endpoint, id := segs[0], ""
+	if len(segs) == 2 {
+		id = segs[1]
+	}
+	x := &exchange{scimProxy: m, p: p, r: r}
+	switch {
+	case endpoint == "Bulk" && id == "" && r.Method == http.MethodPost:
+		x.bulk(w)
+		return
+	case endpoint == ".search" && id == "" && r.Method == http.MethodPost:
+		x.list(w, nil, true)
+		return
+	}
+	rt, err := p.ResourceType(endpoint)
+	if err != nil {
+		m.next.ServeHTTP(w, r)
+		return
+	}
+	x.rt = rt
+	switch {
+	case id == "" && r.Method == http.MethodGet, id == ".search" && r.Method == http.MethodPost:
+		x.list(w, rt, false)
+	case id == "" && r.Method == http.MethodPost:
+		x.write(w, "")
+	case id != "" && (r.Method == http.MethodPut || r.Method == http.MethodGet):
+		x.write(w, id)
+	case id != "" && r.Method == http.MethodPatch:
+		x.patch(w, id)
+	default:
+		m.next.ServeHTTP(w, r)
+	}
+}
+
+// exchange is one request through the proxy.
+type exchange struct {
+	*scimProxy
+	p  *provider.Provider
+	rt *schema.ResourceType
+	r  *http.Request
+}
+
+// maxBody is how much of a request body the proxy reads to rewrite it; a
+// larger body goes to the handler untouched (and is refused there).
+const maxBody = 8 << 20
+
+// body reads the request body and puts it back; nil when it is larger
+// than maxBody.
+func (x *exchange) body() []byte {
+	b, _ := io.ReadAll(io.LimitReader(x.r.Body, maxBody+1))
+	if len(b) > maxBody {
+		x.r.Body = io.NopCloser(io.MultiReader(bytes.NewReader(b), x.r.Body))
+		return nil
+	}
+	x.setBody(b)
+	return b
+}
+
+func (x *exchange) setBody(b []byte) {
+	x.r.Body = io.NopCloser(bytes.NewReader(b))
+	x.r.ContentLength = int64(len(b))
+}
+
+func decode(b []byte, v any) bool {
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	return dec.Decode(v) == nil
+}
+
+// serve runs the request through the handler into a scimRecorder.
+func (x *exchange) serve(r *http.Request) *scimRecorder {
+	rec := &scimRecorder{header: http.Header{}, status: http.StatusOK}
+	x.next.ServeHTTP(rec, r)
+	return rec
+}
+
+// scimRecorder is a buffered response.
+type scimRecorder struct {
+	header http.Header
+	status int
+	wrote  bool
+	buf    bytes.Buffer
+}
+
+func (rec *scimRecorder) Header() http.Header { return rec.header }
+func (rec *scimRecorder) WriteHeader(code int) {
+	if !rec.wrote {
+		rec.wrote, rec.status = true, code
+	}
+}
+func (rec *scimRecorder) Write(b []byte) (int, error) {
+	rec.WriteHeader(http.StatusOK)
+	return rec.buf.Write(b)
+}
+func (rec *scimRecorder) ok() bool { return rec.status >= 200 && rec.status < 300 }
+
+// doc decodes the response body as a JSON object.
+func (rec *scimRecorder) doc() map[string]any {
+	var d map[string]any
+	if !decode(rec.buf.Bytes(), &d) {
+		return nil
+	}
+	return d
+}
+
+// replace makes the response status and v (JSON).
+func (rec *scimRecorder) replace(status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return
+	}
+	rec.status = status
+	rec.buf.Reset()
+	rec.buf.Write(b)
+	rec.header.Set("Content-Type", "application/scim+json")
+	if status >= 400 {
+		rec.header.Del("ETag")
+		rec.header.Del("Location")
+	}
+}
+
+func (rec *scimRecorder) flush(w http.ResponseWriter) {
+	maps.Copy(w.Header(), rec.header)
+	w.Header().Del("Content-Length")
+	w.WriteHeader(rec.status)
+	w.Write(rec.buf.Bytes())
+}
+
+// isGroup reports whether the resource type has members.
+func isGroup(rt *schema.ResourceType) bool { return rt != nil && rt.Core.Attr("members") != nil }
+
+func isUserType(rt *schema.ResourceType) bool { return rt != nil && rt.Name == "User" }
+
+// splitList reads a list query parameter as the SCIM handler does.
+func splitList(vals []string) []string {
+	var out []string
+	for _, v := range vals {
+		for _, p := range strings.Split(v, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				out = append(out, p)
+			}
+		}
+	}
+	return out
+}
+
+// withMembers applies members-despite-excluded to a projection: it
+// returns attributes and excludedAttributes that include a Group's
+// members when those given leave them out, and false when nothing
+// changes.
+func (x *exchange) withMembers(rt *schema.ResourceType, attrs, excluded []string) ([]string, []string, bool) {
+	if !isGroup(rt) || !x.set.On(MembersDespiteExcluded) {
+		return attrs, excluded, false
+	}
+	proj, err := projection.New(rt, attrs, excluded)
+	if err != nil || proj.Includes("members") {
+		return attrs, excluded, false
+	}
+	var ex []string
+	for _, e := range excluded {
+		if !strings.EqualFold(e, "members") && !strings.EqualFold(e, schema.GroupURN+":members") {
+			ex = append(ex, e)
+		}
+	}
+	at := attrs
+	if len(attrs) > 0 {
+		at = append(append([]string(nil), attrs...), "members")
+	}
+	if proj, err := projection.New(rt, at, ex); err != nil || !proj.Includes("members") {
+		return attrs, excluded, false
+	}
+	return at, ex, true
+}
+
+// queryMembers applies members-despite-excluded to the query string.
+func (x *exchange) queryMembers() {
+	q := x.r.URL.Query()
+	at, ex, ok := x.withMembers(x.rt, splitList(q["attributes"]), splitList(q["excludedAttributes"]))
+	if !ok {
+		return
+	}
+	q.Del("attributes")
+	q.Del("excludedAttributes")
+	if len(at) > 0 {
+		q.Set("attributes", strings.Join(at, ","))
+	}
+	if len(ex) > 0 {
+		q.Set("excludedAttributes", strings.Join(ex, ","))
+	}
+	x.r.URL.RawQuery = q.Encode()
+}
+
+// reveal applies return-password and keep-group-description to a
+// response holding resources: they show what the store keeps although
+// the schema returns it never (password) or not at all (a Group's
+// description).
+func (x *exchange) reveal(rec *scimRecorder) {
+	if !rec.ok() || !x.set.On(ReturnPassword) && !x.set.On(KeepGroupDescription) {
+		return
+	}
+	d := rec.doc()
+	if d == nil {
+		return
+	}
+	changed := false
+	one := func(doc map[string]any) {
+		meta, _ := doc["meta"].(map[string]any)
+		typ, _ := meta["resourceType"].(string)
+		id, _ := doc["id"].(string)
+		var attr string
+		switch {
+		case typ == "User" && x.set.On(ReturnPassword):
+			attr = "password"
+		case typ == "Group" && x.set.On(KeepGroupDescription):
+			attr = "description"
+		default:
+			return
+		}
+		rt := x.p.Set.ResourceType(typ)
+		if rt == nil || id == "" {
+			return
+		}
+		res, err := x.p.Store.Get(x.r.Context(), rt, id)
+		if err != nil {
+			return
+		}
+		if v, ok := res.Doc[attr]; ok {
+			doc[attr] = v
+			changed = true
+		}
+	}
+	if list, ok := d["Resources"].([]any); ok {
+		for _, e := range list {
+			if doc, ok := e.(map[string]any); ok {
+				one(doc)
+			}
+		}
+	} else {
+		one(d)
+	}
+	if changed {
+		rec.replace(rec.status, d)
+	}
+}
+
+// write serves POST /{type} (id "") and PUT or GET /{type}/{id}.
+func (x *exchange) write(w http.ResponseWriter, id string) {
+	x.queryMembers()
+	var body map[string]any
+	if x.r.Method != http.MethodGet {
+		if b := x.body(); b != nil && decode(b, &body) && x.set.On(DropWrongTypes) {
+			if out, dropped := dropWrongTypes(x.rt, body); dropped {
+				body = out
+				if nb, err := json.Marshal(out); err == nil {
+					x.setBody(nb)
+				}
+			}
+		}
+	}
+	rec := x.serve(x.r)
+	if x.r.Method == http.MethodGet && rec.ok() && x.set.On(GetOmitsExternalid) {
+		if d := rec.doc(); d != nil {
+			if _, ok := d["externalId"]; ok {
+				delete(d, "externalId")
+				rec.replace(rec.status, d)
+			}
+		}
+	}
+	if x.r.Method == http.MethodPost && rec.status == http.StatusCreated && isUserType(x.rt) && x.set.On(ApplyReadonlyGroups) {
+		x.applyGroups(rec, body)
+	}
+	x.reveal(rec)
+	rec.flush(w)
+}
+
+// dropWrongTypes removes from body every top-level attribute whose value
+// does not fit its schema (drop-wrong-types), so that the provider
+// accepts what it should refuse.
+func dropWrongTypes(rt *schema.ResourceType, body map[string]any) (map[string]any, bool) {
+	out := maps.Clone(body)
+	for k, v := range body {
+		a := rt.Core.Attr(k)
+		if a == nil || v == nil {
+			continue
+		}
+		if _, err := schema.NormalizeValue(a, k, v); err != nil {
+			delete(out, k)
+		}
+	}
+	return out, len(out) != len(body)
+}
+
+// applyGroups applies apply-readonly-groups to a created User: it joins
+// the groups the request listed in its readOnly "groups", and the answer
+// shows them.
+func (x *exchange) applyGroups(rec *scimRecorder, body map[string]any) {
+	list, _ := body["groups"].([]any)
+	grt := x.p.Set.ResourceType("Group")
+	d := rec.doc()
+	id, _ := d["id"].(string)
+	if len(list) == 0 || grt == nil || id == "" {
+		return
+	}
+	ctx := x.r.Context()
+	for _, g := range list {
+		m, _ := g.(map[string]any)
+		gid, _ := m["value"].(string)
+		if gid == "" {
+			continue
+		}
+		x.p.Store.Update(ctx, grt, gid, func(_ *store.Resource, ms store.Members) (map[string]any, error) {
+			return nil, ms.Add(store.Member{Value: id, Type: "User"})
+		})
+	}
+	get := x.r.Clone(ctx)
+	get.Method, get.Body, get.ContentLength = http.MethodGet, http.NoBody, 0
+	get.URL.Path, get.URL.RawPath = strings.TrimSuffix(get.URL.Path, "/")+"/"+id, ""
+	get.Header.Del("If-Match")
+	get.Header.Del("If-None-Match")
+	if again := x.serve(get); again.status == http.StatusOK {
+		rec.buf.Reset()
+		rec.buf.Write(again.buf.Bytes())
+	}
+}
+
+// list serves a query: GET /{type}, POST /{type}/.search, or POST /.search
+// at the root (rt nil).
+func (x *exchange) list(w http.ResponseWriter, rt *schema.ResourceType, root bool) {
+	var req provider.ListRequest
+	if x.r.Method == http.MethodGet {
+		x.queryMembers()
+		q := x.r.URL.Query()
+		req.Filter = q.Get("filter")
+		if n, err := strconv.Atoi(q.Get("count")); err == nil {
+			req.Count = &n
+		}
+	} else if b := x.body(); b != nil && decode(b, &req) && !root {
+		if at, ex, ok := x.withMembers(rt, req.Attributes, req.ExcludedAttributes); ok {
+			var raw map[string]any
+			if decode(b, &raw) {
+				for k := range raw {
+					if strings.EqualFold(k, "attributes") || strings.EqualFold(k, "excludedAttributes") {
+						delete(raw, k)
+					}
+				}
+				if len(at) > 0 {
+					raw["attributes"] = at
+				}
+				if len(ex) > 0 {
+					raw["excludedAttributes"] = ex
+				}
+				if nb, err := json.Marshal(raw); err == nil {
+					x.setBody(nb)
+				}
+			}
+		}
+	}
+	rec := x.serve(x.r)
+	if rec.status == http.StatusBadRequest && req.Filter != "" && x.set.On(UnknownFilterAttrMatchesNothing) {
+		// The filter parses but names what the schema lacks: it matches
+		// nothing instead of failing.
+		var e struct {
+			ScimType string `json:"scimType"`
+		}
+		if _, err := filter.Parse(req.Filter); err == nil && decode(rec.buf.Bytes(), &e) && e.ScimType == scimerror.InvalidFilter {
+			start := 1
+			if root && req.StartIndex != nil {
+				start = max(*req.StartIndex, 1)
+			}
+			rec.replace(http.StatusOK, &provider.ListResponse{Schemas: []string{provider.ListResponseURN}, StartIndex: start, Resources: []map[string]any{}})
+		}
+	}
+	if rec.status == http.StatusOK && !root && req.Count != nil && x.set.On(CountAboveMaxRefused) {
+		if max := x.p.Config.MaxResults; max > 0 && *req.Count > max {
+			rec.replace(http.StatusBadRequest, scimerror.BadRequest(scimerror.TooMany, "count %d is above maxResults %d", *req.Count, max))
+		}
+	}
+	x.reveal(rec)
+	rec.flush(w)
+}

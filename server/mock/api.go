@@ -1,0 +1,67 @@
+package mock
+
+import (
+	"github.com/scimconf/scimconf/server/internal/double/faults"
+	"github.com/scimconf/scimconf/server/internal/double/fixture"
+	"github.com/scimconf/scimconf/server/internal/double/journal"
+	"github.com/scimconf/scimconf/server/internal/dynatrace/account"
+	"github.com/scimconf/scimconf/server/internal/engine/provider"
+	"github.com/scimconf/scimconf/server/internal/violation"
+)
+
+// The types Options is made of. The packages that define them are internal
+// to the mock; these names are how Go users outside it spell them.
+type (
+	// Limits are an account's limits (users, groups, groups per user,
+	// permissions per group).
+	Limits = account.Limits
+	// Resolver answers the TXT lookups of domain verification.
+	Resolver = account.Resolver
+	// ProviderConfig is what every account's /ServiceProviderConfig
+	// declares and the service provider enforces.
+	ProviderConfig = provider.Config
+	// FaultRule is one fault injected into the SCIM exchanges.
+	FaultRule = faults.Rule
+	// FixtureSet is a set of users and groups loaded into the demo
+	// account.
+	FixtureSet = fixture.Set
+	// Switch describes one violation switch: its name and what it breaks.
+	Switch = violation.Info
+	// UnknownSwitchError is the error for a name that is no switch.
+	UnknownSwitchError = violation.UnknownError
+)
+
+// DefaultJournalSize is how many exchanges the journal keeps by default.
+const DefaultJournalSize = journal.DefaultCapacity
+
+// DefaultLimits are Dynatrace's limits, which new accounts get.
+func DefaultLimits() Limits { return account.DefaultLimits() }
+
+// DefaultProviderConfig is the service provider's default configuration.
+func DefaultProviderConfig() ProviderConfig { return provider.DefaultConfig() }
+
+// ReadFaults reads fault rules from a JSON file (one rule or a list).
+func ReadFaults(path string) ([]FaultRule, error) { return faults.ReadFile(path) }
+
+// ReadFixtures reads fixture sets from a file or a directory of JSON files
+// and returns them with the files they came from.
+func ReadFixtures(path string) ([]*FixtureSet, []string, error) { return fixture.ReadPath(path) }
+
+// Switches lists every violation switch the mock has, sorted by name.
+func Switches() []Switch { return violation.Known() }
+
+// SwitchNames lists the names of every violation switch, sorted.
+func SwitchNames() []string { return violation.Names() }
+
+// LookupSwitch returns the violation switch with the given name.
+func LookupSwitch(name string) (Switch, bool) {
+	sw, ok := violation.Lookup(name)
+	if !ok {
+		return Switch{}, false
+	}
+	return sw.Info(), true
+}
+
+// ParseSwitches splits a comma-separated list of switch names, as --violate
+// and SCIMCONF_VIOLATE give them; empty items are skipped.
+func ParseSwitches(list string) []string { return violation.Parse(list) }
