@@ -24,6 +24,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
+	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -266,7 +267,7 @@ func (a *api) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		token, ok := bearer(r.Header.Get("Authorization"))
+		token, ok := scimhttp.BearerToken(r.Header.Get("Authorization"))
 		switch {
 		case !ok:
 			unauthorized(w, `send "Authorization: Bearer <admin token>"; the admin token is printed by scimconf serve as ADMIN_TOKEN (SCIM tokens do not open the management API)`)
@@ -290,22 +291,11 @@ func unauthorized(w http.ResponseWriter, detail string) {
 	apijson.WriteError(w, http.StatusUnauthorized, "unauthorized", "%s", detail)
 }
 
-// bearer returns the credential of an "Authorization: Bearer x" header; the
-// scheme is case-insensitive (RFC 9110 section 11.1).
-func bearer(h string) (string, bool) {
-	scheme, cred, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return "", false
-	}
-	cred = strings.TrimSpace(cred)
-	return cred, cred != ""
-}
-
 // recoverer turns a handler panic into a 500 so that no request can take
 // the listener down or leave the client without an answer.
 func (a *api) recoverer(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rw := &trackingWriter{ResponseWriter: w}
+		rw := &scimhttp.StatusRecorder{ResponseWriter: w}
 		start := time.Now()
 		defer func() {
 			if v := recover(); v != nil {
@@ -313,46 +303,24 @@ func (a *api) recoverer(next http.Handler) http.Handler {
 					panic(v)
 				}
 				a.log.Error("mgmt: handler panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
-				if !rw.wrote {
+				if rw.Status == 0 {
 					apijson.WriteError(rw, http.StatusInternalServerError, "internal",
 						"the management API failed on this request; the server log has the details")
 				}
 				return
 			}
-			if !rw.wrote {
-				rw.status = http.StatusOK // net/http sends 200 for a handler that wrote nothing
+			if rw.Status == 0 {
+				rw.Status = http.StatusOK // net/http sends 200 for a handler that wrote nothing
 			}
 			level := slog.LevelDebug
-			if rw.status >= 500 {
+			if rw.Status >= 500 {
 				level = slog.LevelWarn
 			}
-			a.log.Log(r.Context(), level, "mgmt: request", "method", r.Method, "path", r.URL.Path, "status", rw.status, "duration", time.Since(start))
+			a.log.Log(r.Context(), level, "mgmt: request", "method", r.Method, "path", r.URL.Path, "status", rw.Status, "duration", time.Since(start))
 		}()
 		next.ServeHTTP(rw, r)
 	})
 }
-
-type trackingWriter struct {
-	http.ResponseWriter
-	wrote  bool
-	status int
-}
-
-func (t *trackingWriter) WriteHeader(code int) {
-	if !t.wrote {
-		t.wrote, t.status = true, code
-	}
-	t.ResponseWriter.WriteHeader(code)
-}
-
-func (t *trackingWriter) Write(b []byte) (int, error) {
-	if !t.wrote {
-		t.wrote, t.status = true, http.StatusOK
-	}
-	return t.ResponseWriter.Write(b)
-}
-
-func (t *trackingWriter) Unwrap() http.ResponseWriter { return t.ResponseWriter }
 
 func (a *api) noDNS(w http.ResponseWriter, r *http.Request) {
 	apijson.WriteError(w, http.StatusNotFound, "no_dns_mock",
