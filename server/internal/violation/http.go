@@ -13,6 +13,7 @@ package violation
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
 	"io"
 	"net/http"
 	"slices"
@@ -24,9 +25,10 @@ import (
 	"github.com/scimconf/scimconf/server/internal/engine/scimerror"
 )
 
+// The engine's names for the SCIM media type and the list message.
 const (
-	scimJSON        = "application/scim+json"
-	listResponseURN = "urn:ietf:params:scim:api:messages:2.0:ListResponse"
+	scimJSON        = scimhttp.ContentType
+	listResponseURN = provider.ListResponseURN
 )
 
 // SCIM returns the middleware that puts every wire-level switch in front

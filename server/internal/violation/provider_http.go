@@ -3,6 +3,7 @@ package violation
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
 	"io"
 	"maps"
 	"net/http"
@@ -201,19 +202,6 @@ func isGroup(rt *schema.ResourceType) bool { return rt != nil && rt.Core.Attr("m
 
 func isUserType(rt *schema.ResourceType) bool { return rt != nil && rt.Name == "User" }
 
-// splitList reads a list query parameter as the SCIM handler does.
-func splitList(vals []string) []string {
-	var out []string
-	for _, v := range vals {
-		for _, p := range strings.Split(v, ",") {
-			if p = strings.TrimSpace(p); p != "" {
-				out = append(out, p)
-			}
-		}
-	}
-	return out
-}
-
 // withMembers applies members-despite-excluded to a projection: it
 // returns attributes and excludedAttributes that include a Group's
 // members when those given leave them out, and false when nothing
@@ -245,7 +233,7 @@ func (x *exchange) withMembers(rt *schema.ResourceType, attrs, excluded []string
 // queryMembers applies members-despite-excluded to the query string.
 func (x *exchange) queryMembers() {
 	q := x.r.URL.Query()
-	at, ex, ok := x.withMembers(x.rt, splitList(q["attributes"]), splitList(q["excludedAttributes"]))
+	at, ex, ok := x.withMembers(x.rt, scimhttp.SplitList(q["attributes"]), scimhttp.SplitList(q["excludedAttributes"]))
 	if !ok {
 		return
 	}

@@ -455,7 +455,9 @@ func (s *Server) writeResult(w http.ResponseWriter, r *http.Request, res *provid
 	writeJSON(w, status, res.Doc)
 }
 
-func splitList(vals []string) []string {
+// SplitList reads a list query parameter (attributes, excludedAttributes):
+// comma-separated names, over one or more occurrences of the parameter.
+func SplitList(vals []string) []string {
 	var out []string
 	for _, v := range vals {
 		for _, p := range strings.Split(v, ",") {
@@ -468,7 +470,7 @@ func splitList(vals []string) []string {
 }
 
 func queryProjection(rt *schema.ResourceType, q url.Values) (*projection.Projection, error) {
-	return projection.New(rt, splitList(q["attributes"]), splitList(q["excludedAttributes"]))
+	return projection.New(rt, SplitList(q["attributes"]), SplitList(q["excludedAttributes"]))
 }
 
 // listRequest reads RFC 7644 section 3.4.2's query parameters.
@@ -477,8 +479,8 @@ func listRequest(q url.Values) (*provider.ListRequest, error) {
 		Filter:             q.Get("filter"),
 		SortBy:             q.Get("sortBy"),
 		SortOrder:          q.Get("sortOrder"),
-		Attributes:         splitList(q["attributes"]),
-		ExcludedAttributes: splitList(q["excludedAttributes"]),
+		Attributes:         SplitList(q["attributes"]),
+		ExcludedAttributes: SplitList(q["excludedAttributes"]),
 	}
 	for _, p := range []struct {
 		name string
