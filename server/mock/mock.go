@@ -314,18 +314,22 @@ func (inst *Instance) demo(ctx context.Context, domain string) error {
 
 // Reset removes every account, DNS record and resource, then recreates the
 // demo account with a new token (the old one stops working).
-func (inst *Instance) Reset() {
+func (inst *Instance) Reset(ctx context.Context) error {
 	inst.Registry.Reset()
 	if inst.DNS != nil {
 		inst.DNS.Reset()
 	}
 	inst.resetDouble()
-	if inst.AccountID != "" {
-		inst.demo(context.Background(), inst.Domain)
-		if err := inst.loadFixtures(context.Background()); err != nil {
-			inst.log.Error("reset: reloading the fixtures", "err", err)
-		}
+	if inst.AccountID == "" {
+		return nil
 	}
+	if err := inst.demo(ctx, inst.Domain); err != nil {
+		return fmt.Errorf("reset: recreating the demo account: %w", err)
+	}
+	if err := inst.loadFixtures(ctx); err != nil {
+		return fmt.Errorf("reset: reloading the fixtures: %w", err)
+	}
+	return nil
 }
 
 // trackFresh keeps the connections that have not sent a request yet.

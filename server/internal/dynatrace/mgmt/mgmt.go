@@ -21,6 +21,7 @@
 package mgmt
 
 import (
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"fmt"
@@ -62,8 +63,10 @@ type Deps struct {
 	// Double serves the test-double endpoints; a nil handler answers 404.
 	Double Double
 	// Reset resets the whole mock (accounts, DNS records, resources) and
-	// recreates the demo account. Nil resets the registry and DNS only.
-	Reset  func()
+	// recreates the demo account; its error (a demo account or fixtures
+	// that could not be recreated) answers 500. Nil resets the registry and
+	// DNS only.
+	Reset  func(context.Context) error
 	Logger *slog.Logger
 	// Violations are the mock's violation switches, listed and changed
 	// under /mock/v1/violations; nil serves an empty, unchangeable set.
@@ -85,7 +88,7 @@ type api struct {
 	userRT     *schema.ResourceType
 	groupRT    *schema.ResourceType
 	dns        *dnsmock.Server
-	reset      func()
+	reset      func(context.Context) error
 	log        *slog.Logger
 	violations Switches
 }
@@ -329,7 +332,11 @@ func (a *api) noDNS(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) resetAll(w http.ResponseWriter, r *http.Request) {
 	if a.reset != nil {
-		a.reset()
+		if err := a.reset(r.Context()); err != nil {
+			a.log.Error("mgmt: reset", "err", err)
+			apijson.WriteError(w, http.StatusInternalServerError, "reset_failed", "%s", err.Error())
+			return
+		}
 	} else {
 		a.reg.Reset()
 		if a.dns != nil {

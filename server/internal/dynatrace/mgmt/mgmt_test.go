@@ -755,3 +755,14 @@ func TestEmptyAdminTokenOpensNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestResetFailureIsAnswered: a reset that cannot recreate the demo
+// account says so (500 reset_failed) instead of answering 204.
+func TestResetFailureIsAnswered(t *testing.T) {
+	h := mgmt.New(mgmt.Deps{Registry: account.NewRegistry(nil), AdminToken: "secret",
+		Reset: func(context.Context) error { return errors.New("reset: recreating the demo account: boom") }})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	c := &mockclient.Client{BaseURL: srv.URL + mgmt.Prefix, Token: "secret", HTTP: srv.Client()}
+	wantAPIError(t, c.Reset(context.Background()), http.StatusInternalServerError, "reset_failed", "")
+}
