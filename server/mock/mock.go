@@ -469,7 +469,7 @@ func (t *tenancy) Authenticate(ctx context.Context, token string) (string, error
 func (t *tenancy) authenticateToken(ctx context.Context, token string) (string, error) {
 	a, err := t.registry.Authenticate(token)
 	if err != nil {
-		return "", scimhttp.ErrUnauthorized
+		return "", dynatrace.AuthError(err)
 	}
 	return a.ID(), nil
 }

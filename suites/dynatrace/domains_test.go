@@ -176,6 +176,42 @@ var _ = Describe("DT-DOMAIN-REQUIRED: SCIM needs a verified domain", func() {
 	})
 })
 
+// The seed: "SCIM is configured for the account and domain scopes. At
+// least one domain ownership verification is required for the account."
+// Once the last verified domain is deleted SCIM is no longer configured:
+// the mock's decision (README) is that the account's tokens stay, but
+// every SCIM request they make is refused (403, a detail naming the
+// missing verified domain) until a domain is verified again.
+var _ = Describe("DT-DOMAIN-REQUIRED: SCIM stops when the last verified domain goes", func() {
+	It("refuses every SCIM request of the account's tokens until a domain is verified again", Label("DT-DOMAIN-REQUIRED", scimtest.AdminLabel), func(ctx SpecContext) {
+		a := T.NewSCIMAccount(ctx)
+		Expect(a.SCIM.Get(ctx, "/Users")).To(scimtest.HaveStatus(200), "with a verified domain the token works")
+		Expect(a.Admin.Delete(ctx, a.Path+"/domains/"+url.PathEscape(a.Domain))).To(scimtest.HaveStatus(200, 204), "deleting the account's only verified domain")
+
+		for _, r := range []*scimtest.Response{
+			a.SCIM.Get(ctx, "/Users"),
+			a.SCIM.Get(ctx, "/ServiceProviderConfig"),
+			func() *scimtest.Response {
+				g := a.SCIM.Post(ctx, "/Groups", newGroup())
+				cleanupIfCreated(a.SCIM, "/Groups", g)
+				return g
+			}(),
+		} {
+			Expect(r).To(scimtest.HaveSCIMError(0, ""), "DT-DOMAIN-REQUIRED: without a verified domain SCIM is not configured, so the token must not provision")
+			Expect(r.Status).To(BeElementOf(401, 403), "DT-DOMAIN-REQUIRED: the refusal is about the credentials' reach (401 or 403):\n%s", r)
+			if T.Embedded != nil {
+				Expect(r.Status).To(Equal(403), "the mock answers 403: the token is right, the account lets it in no more:\n%s", r)
+				Expect(r.Str("detail")).To(ContainSubstring("verified domain"), "the detail names the missing verified domain:\n%s", r)
+			}
+		}
+
+		later := T.UniqueDomain()
+		a.VerifyDomain(ctx, T, later)
+		Expect(a.SCIM.Get(ctx, "/Users")).To(scimtest.HaveStatus(200), "DT-DOMAIN-REQUIRED: once a domain is verified again the same token works")
+		Expect(userOn(ctx, a.SCIM, later)).To(scimtest.HaveStatus(201), "and provisions users on the verified domain")
+	})
+})
+
 var _ = Describe("DT-DOMAIN-SHARED: a domain verified once serves SCIM", func() {
 	It("lets SCIM use a domain verified in account management without any SCIM step", Label("DT-DOMAIN-SHARED", scimtest.AdminLabel), func(ctx SpecContext) {
 		a := T.NewSCIMAccount(ctx)

@@ -142,6 +142,49 @@ var _ = Describe("DT-GROUP-UNIQUE: group names are unique in the account", func(
 	})
 })
 
+// A name that is empty, blank or padded with spaces would let account
+// management show two groups that read the same ("Local Admins" and
+// "Local Admins "). The mock's decision (README): SCIM refuses the names
+// account management refuses for a LOCAL group, with 400 invalidValue
+// naming displayName; padding is refused, not trimmed.
+var _ = Describe("DT-GROUP-UNIQUE: group names that would read the same are refused", func() {
+	DescribeTable("refuses an empty, blank or padded displayName on POST, PUT and PATCH", Label("DT-GROUP-UNIQUE"),
+		func(ctx SpecContext, name func(string) string) {
+			base := T.UniqueName()
+			bad := name(base)
+			r := T.Client.Post(ctx, "/Groups", newGroup("displayName", bad))
+			cleanupIfCreated(T.Client, "/Groups", r)
+			Expect(r).To(scimtest.HaveSCIMError(400, "invalidValue"), "DT-GROUP-UNIQUE: a group named %q is refused", bad)
+			Expect(r.Str("detail")).To(ContainSubstring("displayName"), "the error names displayName: %s", r)
+
+			id := createdID(ctx, T.Client, "/Groups", newGroup("displayName", base))
+			put := T.Client.Put(ctx, "/Groups/"+id, newGroup("displayName", bad))
+			Expect(put).To(scimtest.HaveSCIMError(400, "invalidValue"), "DT-GROUP-UNIQUE: a PUT renaming the group to %q is refused", bad)
+			p := T.Client.Patch(ctx, "/Groups/"+id, patch(op("replace", "displayName", bad)))
+			Expect(p).To(scimtest.HaveSCIMError(400, "invalidValue"), "DT-GROUP-UNIQUE: a PATCH renaming the group to %q is refused", bad)
+			Expect(T.Client.Get(ctx, "/Groups/"+id).Str("displayName")).To(Equal(base), "the refused renames changed nothing")
+		},
+		Entry("empty", func(string) string { return "" }),
+		Entry("blank", func(string) string { return "   " }),
+		Entry("a trailing space", func(s string) string { return s + " " }),
+		Entry("a leading space", func(s string) string { return " " + s }),
+	)
+
+	It("refuses a SCIM group named like a LOCAL group plus a space, as account management refuses the padded name", Label("DT-GROUP-UNIQUE", scimtest.AdminLabel), func(ctx SpecContext) {
+		local := T.UniqueName()
+		localGroup(ctx, demoPath(), local)
+		r := T.Client.Post(ctx, "/Groups", newGroup("displayName", local+" "))
+		cleanupIfCreated(T.Client, "/Groups", r)
+		Expect(r).To(scimtest.HaveSCIMError(400, "invalidValue"), "DT-GROUP-UNIQUE: %q would read the same as the LOCAL group %q", local+" ", local)
+		admin := T.Admin()
+		a := admin.Post(ctx, demoPath()+"/groups", map[string]any{"name": local + " "})
+		if id := a.Str("id"); a.Status == 201 && id != "" {
+			DeferCleanup(func(ctx context.Context) { admin.Delete(ctx, demoPath()+"/groups/"+url.PathEscape(id)) })
+		}
+		Expect(a.Status).To(Equal(400), "account management refuses the same padded name for a LOCAL group:\n%s", a)
+	})
+})
+
 var _ = Describe("DT-GROUP-NODESC: a group description cannot be set by SCIM", func() {
 	// noDescription checks that a group's representation holds neither a
 	// description attribute nor the description's (unique) text.

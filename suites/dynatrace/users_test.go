@@ -107,6 +107,33 @@ var _ = Describe("DT-USER-REQUIRED: name.givenName, name.familyName and active a
 		Entry("without name.familyName", "name.familyName"),
 		Entry("without active", "active"),
 	)
+
+	// An empty or blank required name is no name: account management would
+	// show a user without one. The mock's decision (README): 400
+	// invalidValue naming the attribute, on POST, PUT and PATCH alike.
+	DescribeTable("refuses an empty or blank required name on POST, PUT and PATCH and keeps the user", Label("DT-USER-REQUIRED"),
+		func(ctx SpecContext, path, value string) {
+			requireDeclared(path)
+			r := T.Client.Post(ctx, "/Users", newUser(path, value))
+			cleanupIfCreated(T.Client, "/Users", r)
+			Expect(r).To(scimtest.HaveSCIMError(400, "invalidValue"), "DT-USER-REQUIRED: a POST with %s %q is refused", path, value)
+			Expect(r.Str("detail")).To(ContainSubstring(path), "the error names the attribute: %s", r)
+
+			doc := newUser("name.givenName", "Katherine", "name.familyName", "Johnson")
+			id := createdID(ctx, T.Client, "/Users", doc)
+			put := T.Client.Put(ctx, "/Users/"+id, newUser("userName", doc["userName"], path, value))
+			Expect(put).To(scimtest.HaveSCIMError(400, "invalidValue"), "DT-USER-REQUIRED: a PUT with %s %q is refused", path, value)
+			p := T.Client.Patch(ctx, "/Users/"+id, patch(op("replace", path, value)))
+			Expect(p).To(scimtest.HaveSCIMError(400, "invalidValue"), "DT-USER-REQUIRED: a PATCH setting %s to %q is refused", path, value)
+			get := T.Client.Get(ctx, "/Users/"+id)
+			Expect(get.Str("name.givenName")).To(Equal("Katherine"), "a refused write changes nothing: %s", get)
+			Expect(get.Str("name.familyName")).To(Equal("Johnson"), "a refused write changes nothing: %s", get)
+		},
+		Entry("empty name.givenName", "name.givenName", ""),
+		Entry("blank name.givenName", "name.givenName", "   "),
+		Entry("empty name.familyName", "name.familyName", ""),
+		Entry("blank name.familyName", "name.familyName", " \t "),
+	)
 })
 
 var _ = Describe("DT-USER-EMAIL-IMMUTABLE: a userName change is ignored", func() {

@@ -1,6 +1,7 @@
 package rfc_test
 
 import (
+	"maps"
 	"strconv"
 	"strings"
 
@@ -64,6 +65,51 @@ var _ = Describe("Errors", func() {
 		Entry("name.givenName as an array", Label("RFC-MALFORMED"), "name.givenName", []any{"Ada"}),
 		Entry("active as an object", Label("RFC-MALFORMED"), "active", map[string]any{"on": true}),
 		Entry("active as a number", Label("RFC-MALFORMED"), "active", 42),
+	)
+
+	// RFC 7643 section 3: "The "schemas" attribute is a REQUIRED attribute
+	// and is an array of Strings containing URIs [...]. All representations
+	// of SCIM schemas MUST include a non-empty array [...]. The "schemas"
+	// attribute for a resource MUST only contain values defined as "schema"
+	// and "schemaExtensions" for the resource's defined "resourceType"."
+	// RFC 7644 section 3.12 Table 9, invalidValue: "A required value was
+	// missing, or the value specified was not compatible with the operation
+	// or attribute type [...], or resource schema". (A body without
+	// "schemas" is left out: servers commonly take it, the mock as a named
+	// quirk outside --strict.)
+	DescribeTable("answers a wrong \"schemas\" on POST and PUT with 400 invalidValue and changes nothing",
+		func(ctx SpecContext, endpoint string, schemas any) {
+			var doc map[string]any
+			if endpoint == "/Users" {
+				doc = T.NewUser()
+			} else {
+				doc = T.NewGroup()
+			}
+			created := T.MustCreate(ctx, endpoint, doc)
+			id := created.Str("id")
+
+			bad := T.NewUser()
+			if endpoint == "/Groups" {
+				bad = T.NewGroup()
+			}
+			bad["schemas"] = schemas
+			r := T.Create(ctx, endpoint, bad)
+			Expect(r).To(scimtest.HaveSCIMError(400, ""), "RFC 7643 section 3: a POST with \"schemas\" %v is refused", schemas)
+			Expect(r.JSON["scimType"]).To(BeElementOf("invalidValue", "invalidSyntax"),
+				"RFC 7644 section 3.12: a wrong \"schemas\" is invalidValue (or invalidSyntax):\n%s", r)
+
+			put := maps.Clone(doc)
+			put["schemas"] = schemas
+			r = T.Client.Put(ctx, endpoint+"/"+id, put)
+			Expect(r).To(scimtest.HaveSCIMError(400, ""), "RFC 7643 section 3: a PUT with \"schemas\" %v is refused", schemas)
+			g := T.Client.Get(ctx, endpoint+"/"+id)
+			Expect(g.Str("meta.lastModified")).To(Equal(created.Str("meta.lastModified")), "a refused PUT changes nothing:\n%s", g)
+		},
+		Entry("an empty array on a User", Label("RFC-MALFORMED"), "/Users", []any{}),
+		Entry("a bare string on a User", Label("RFC-MALFORMED"), "/Users", scimtest.UserURN),
+		Entry("the Group schema on a User", Label("RFC-MALFORMED"), "/Users", []any{scimtest.GroupURN}),
+		Entry("the Group schema beside the User schema", Label("RFC-MALFORMED"), "/Users", []any{scimtest.UserURN, scimtest.GroupURN}),
+		Entry("the User schema on a Group", Label("RFC-MALFORMED"), "/Groups", []any{scimtest.UserURN}),
 	)
 
 	It("leaves a resource unchanged when a PUT is malformed or of the wrong type", Label("RFC-MALFORMED"), func(ctx SpecContext) {

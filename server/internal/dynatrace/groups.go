@@ -96,6 +96,10 @@ func (g *groups) Reset() {
 // refusal is the SCIM error for a claim the account refused.
 func (g *groups) refusal(name string, err error) error {
 	switch {
+	case errors.Is(err, account.ErrInvalidGroupName):
+		// The same names account management refuses for a LOCAL group,
+		// so that no two groups of the account read the same.
+		return scimerror.BadRequest(scimerror.InvalidValue, "displayName %q is not a valid group name: %s; account management refuses the same name for a LOCAL group", name, strings.TrimPrefix(err.Error(), account.ErrInvalidGroupName.Error()+": ")).WithRule("DT-GROUP-UNIQUE")
 	case errors.Is(err, account.ErrGroupNameTaken):
 		return scimerror.Conflict("a LOCAL group named %q already exists in the account; group names are unique (case-insensitively) across LOCAL and SCIM groups", name).WithRule("DT-GROUP-UNIQUE")
 	case errors.Is(err, account.ErrGroupLimit):

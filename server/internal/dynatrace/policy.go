@@ -20,6 +20,7 @@ import (
 	"strings"
 
 	"github.com/scimconf/scimconf/server/internal/engine/provider"
+	"github.com/scimconf/scimconf/server/internal/engine/schema"
 	"github.com/scimconf/scimconf/server/internal/engine/scimerror"
 )
 
@@ -73,10 +74,42 @@ type Policy struct {
 
 // Admit implements provider.Policy.
 func (p *Policy) Admit(ctx context.Context, c *provider.Change) error {
-	if c.Type.Name != "User" || p.Users == nil {
+	if c.Type.Name != "User" {
+		return nil
+	}
+	if err := RequiredNames(c.Type, c.Next); err != nil {
+		return err
+	}
+	if p.Users == nil {
 		return nil
 	}
 	return p.Users(ctx, c.Current, c.Next)
+}
+
+// RequiredNames refuses an empty or blank name.givenName or name.familyName
+// when the User's schema marks it required (rule DT-USER-REQUIRED: the seed
+// requires both, and a name of spaces is no name: account management would
+// show a user without one). The schema's own check refuses an absent
+// attribute, not a blank one; a schema set where they are optional (the
+// "full" set, RFC 7643's User) leaves them to the client. It runs on every
+// create, replace and patch.
+func RequiredNames(rt *schema.ResourceType, doc map[string]any) error {
+	name := rt.Core.Attr("name")
+	if name == nil {
+		return nil
+	}
+	got, _ := doc["name"].(map[string]any)
+	for _, sub := range []string{"givenName", "familyName"} {
+		a := name.Sub(sub)
+		if a == nil || !a.Required {
+			continue
+		}
+		v, ok := got[a.Name].(string)
+		if ok && strings.TrimSpace(v) == "" {
+			return scimerror.BadRequest(scimerror.InvalidValue, "name.%s is %q; it is required and must not be empty or only white space", a.Name, v).WithRule("DT-USER-REQUIRED")
+		}
+	}
+	return nil
 }
 
 // EmailDomain returns the lower-cased domain of an email address, and

@@ -25,6 +25,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -264,6 +265,10 @@ type Account struct {
 
 	domains map[string]*domain     // by lower-case name
 	tokens  map[string]*tokenEntry // by public id
+	// verified counts the verified domains; written under mu, read by
+	// Authenticate without it, so that SCIM requests do not queue on the
+	// account's lock to learn whether SCIM is configured.
+	verified atomic.Int32
 
 	groups      map[string]*localGroup  // LOCAL groups by id
 	names       map[string]string       // fold key of a LOCAL group name -> group id

@@ -228,6 +228,7 @@ func (a *Account) VerifyDomain(ctx context.Context, name string) (Domain, error)
 	d.d.LastCheck = &now
 	if found {
 		d.d.Status = DomainVerified
+		a.verified.Add(1)
 		v := now
 		d.d.VerifiedAt = &v
 		d.d.Reason = ""
@@ -303,6 +304,7 @@ func (a *Account) MarkVerified(name string) (Domain, error) {
 	}
 	if d.d.Status != DomainVerified {
 		d.d.Status = DomainVerified
+		a.verified.Add(1)
 		d.d.VerifiedAt = &now
 		d.d.Reason = ""
 	}
@@ -310,7 +312,11 @@ func (a *Account) MarkVerified(name string) (Domain, error) {
 }
 
 // DeleteDomain removes a domain, pending or verified. Users already
-// provisioned with it stay; tokens stay (the seed does not say otherwise).
+// provisioned with it stay, and so do tokens; but once the last verified
+// domain is gone, SCIM is no longer configured (the seed: "At least one
+// domain ownership verification is required for the account"), so the
+// tokens open nothing until a domain is verified again (Authenticate,
+// ErrSCIMNeedsDomain).
 func (a *Account) DeleteDomain(name string) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -318,8 +324,12 @@ func (a *Account) DeleteDomain(name string) error {
 		return err
 	}
 	n := looseDomain(name)
-	if _, ok := a.domains[n]; !ok {
+	d, ok := a.domains[n]
+	if !ok {
 		return fmt.Errorf("%w: %s", ErrDomainNotFound, name)
+	}
+	if d.d.Status == DomainVerified {
+		a.verified.Add(-1)
 	}
 	delete(a.domains, n)
 	return nil
@@ -346,14 +356,7 @@ func (a *Account) HasVerifiedDomain() bool {
 	return a.hasVerifiedLocked()
 }
 
-func (a *Account) hasVerifiedLocked() bool {
-	for _, d := range a.domains {
-		if d.d.Status == DomainVerified {
-			return true
-		}
-	}
-	return false
-}
+func (a *Account) hasVerifiedLocked() bool { return a.verified.Load() > 0 }
 
 // looseDomain is the lookup key of a name that need not be valid: lower case
 // without a trailing dot. An invalid name simply matches nothing.

@@ -28,6 +28,11 @@ var (
 	// ErrNoVerifiedDomain: SCIM needs at least one verified domain before
 	// a token can be generated (403, rule DT-DOMAIN-REQUIRED).
 	ErrNoVerifiedDomain = errors.New("the account has no verified domain: add a domain, publish its TXT record and verify it before generating a SCIM token")
+	// ErrSCIMNeedsDomain: a valid SCIM token of an account that has no
+	// verified domain any more (its last one was deleted): SCIM is not
+	// configured, so the token opens nothing until a domain is verified
+	// again (403, rule DT-DOMAIN-REQUIRED).
+	ErrSCIMNeedsDomain = errors.New("the account has no verified domain, and SCIM needs at least one: its last verified domain was deleted. Add a domain in account management, publish its TXT record and verify it; this token works again once a domain is verified")
 	// ErrTokenCap: the account already has MaxTokens tokens (409, rule
 	// DT-TOKEN-CAP).
 	ErrTokenCap = errors.New("at most 10 SCIM tokens per account; delete an unused token first")

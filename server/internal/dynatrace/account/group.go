@@ -52,6 +52,22 @@ type Permission struct {
 	ScopeType string `json:"scopeType"`
 }
 
+// CheckGroupName judges the text of a group name, LOCAL or SCIM alike, so
+// that account management never shows two groups whose names read the same
+// (the seed: "each group name in an account must be unique"): a name that
+// is empty or only white space, starts or ends with white space ("Local
+// Admins "), has control characters, is not UTF-8 or is longer than
+// MaxNameLen characters gives ErrInvalidGroupName. Padding is refused, not
+// trimmed: a trimmed name would not be the name the IdP sent, so its next
+// lookup by displayName would miss the group (README, "The mock's
+// decisions").
+func CheckGroupName(name string) error {
+	if err := checkText("group name", name, true); err != nil {
+		return fmt.Errorf("%w: %v", ErrInvalidGroupName, err)
+	}
+	return nil
+}
+
 // CreateLocalGroup creates a LOCAL group. Its name must be unique in the
 // account among LOCAL and SCIM groups, compared case-insensitively (rule
 // DT-GROUP-UNIQUE: ErrGroupNameTaken), and LOCAL plus SCIM groups must stay
@@ -60,8 +76,8 @@ type Permission struct {
 // group, so a SCIM group created at the same time (ClaimSCIMGroup) cannot
 // slip past it.
 func (a *Account) CreateLocalGroup(name, description string) (Group, error) {
-	if err := checkText("group name", name, true); err != nil {
-		return Group{}, fmt.Errorf("%w: %v", ErrInvalidGroupName, err)
+	if err := CheckGroupName(name); err != nil {
+		return Group{}, err
 	}
 	if err := checkText("group description", description, false); err != nil {
 		return Group{}, fmt.Errorf("%w: %v", ErrInvalidDescription, err)
@@ -141,8 +157,8 @@ func (a *Account) LocalGroupNameTaken(name string) bool {
 // unique as in CreateLocalGroup. Changing only the case of the name is
 // allowed.
 func (a *Account) UpdateLocalGroup(id, name, description string) (Group, error) {
-	if err := checkText("group name", name, true); err != nil {
-		return Group{}, fmt.Errorf("%w: %v", ErrInvalidGroupName, err)
+	if err := CheckGroupName(name); err != nil {
+		return Group{}, err
 	}
 	if err := checkText("group description", description, false); err != nil {
 		return Group{}, fmt.Errorf("%w: %v", ErrInvalidDescription, err)

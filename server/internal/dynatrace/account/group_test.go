@@ -139,6 +139,32 @@ func TestGroupUniqueAcrossTypes(t *testing.T) {
 	}
 }
 
+// TestGroupNameTextSameOnBothSides: the names account management refuses
+// for a LOCAL group, SCIM cannot create or rename a group to either, so
+// that no two groups of the account read the same.
+func TestGroupNameTextSameOnBothSides(t *testing.T) {
+	e := newEnv(t)
+	a := e.account(t)
+	ok, err := a.ClaimSCIMGroup("Local Admins")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ok.Commit("g1")
+	for _, name := range []string{"", "   ", "\t", "Local Admins ", " Local Admins", "Admins\x00", strings.Repeat("x", account.MaxNameLen+1)} {
+		if _, err := a.CreateLocalGroup(name, ""); !errors.Is(err, account.ErrInvalidGroupName) {
+			t.Errorf("CreateLocalGroup(%q): error = %v, want ErrInvalidGroupName", name, err)
+		}
+		if c, err := a.ClaimSCIMGroup(name); !errors.Is(err, account.ErrInvalidGroupName) {
+			c.Release()
+			t.Errorf("ClaimSCIMGroup(%q): error = %v, want ErrInvalidGroupName", name, err)
+		}
+		if c, err := a.ClaimSCIMRename("g1", name); !errors.Is(err, account.ErrInvalidGroupName) {
+			c.Release()
+			t.Errorf("ClaimSCIMRename(%q): error = %v, want ErrInvalidGroupName", name, err)
+		}
+	}
+}
+
 func TestUpdateLocalGroup(t *testing.T) {
 	e := newEnv(t)
 	a := e.account(t)

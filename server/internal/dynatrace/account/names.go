@@ -88,9 +88,13 @@ type SCIMClaim struct {
 }
 
 // ClaimSCIMGroup asks for name and a place for a SCIM group about to be
-// created; the SCIM side creates the group in its store, then commits the
+// created; a name CheckGroupName refuses gives ErrInvalidGroupName, as for
+// a LOCAL group; the SCIM side creates the group in its store, then commits the
 // claim with the new id, or releases it when the store refused.
 func (a *Account) ClaimSCIMGroup(name string) (*SCIMClaim, error) {
+	if err := CheckGroupName(name); err != nil {
+		return nil, err
+	}
 	key := foldKey(name)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -106,9 +110,12 @@ func (a *Account) ClaimSCIMGroup(name string) (*SCIMClaim, error) {
 }
 
 // ClaimSCIMRename asks for name for the SCIM group id, about to be renamed
-// in the SCIM store. A name that differs from the current one only in case
+// in the SCIM store (CheckGroupName judges name first). A name that differs from the current one only in case
 // needs no claim: the result is nil then, and so is the error.
 func (a *Account) ClaimSCIMRename(id, name string) (*SCIMClaim, error) {
+	if err := CheckGroupName(name); err != nil {
+		return nil, err
+	}
 	key := foldKey(name)
 	a.mu.Lock()
 	defer a.mu.Unlock()

@@ -110,23 +110,39 @@ func (a *Account) GenerateToken(description string) (TokenInfo, string, error) {
 	return e.info(), value, nil
 }
 
-// TokenClaim is what an account holds when a SCIM token is to be generated.
+// TokenClaim is what an account holds when a SCIM token is to be generated,
+// or when an existing token is about to open SCIM (Use).
 type TokenClaim struct {
-	Tokens         int  // tokens the account has
+	Tokens         int  // tokens the account has (0 for Use)
 	MaxTokens      int  // MaxTokens
 	VerifiedDomain bool // the account has a verified domain
+	// Use is set when a valid token is about to open SCIM (Authenticate)
+	// rather than be generated: only the verified domain counts then.
+	Use bool
 }
 
-// TokenRule judges a claim for a new token: nil lets the token be
-// generated.
+// TokenRule judges a claim for a new token, or for the use of one: nil lets
+// the token be generated, or open SCIM.
 type TokenRule func(TokenClaim) error
 
-// CheckToken is Dynatrace's token rule: no token without a verified domain
-// (DT-DOMAIN-REQUIRED, ErrNoVerifiedDomain), at most MaxTokens tokens
-// (DT-TOKEN-CAP, ErrTokenCap).
+// CheckToken is Dynatrace's token rule. SCIM needs a verified domain (rule
+// DT-DOMAIN-REQUIRED; the seed: "SCIM is configured for the account and
+// domain scopes. At least one domain ownership verification is required
+// for the account"): no token is generated without one
+// (ErrNoVerifiedDomain), and no token opens SCIM while the account has none
+// (ErrSCIMNeedsDomain: its last verified domain was deleted). A new token
+// also needs a place under MaxTokens (DT-TOKEN-CAP, ErrTokenCap). One rule
+// judges both, so that whoever relaxes the domain requirement (the
+// tokens-without-domain switch) relaxes it for generating and for using.
 func CheckToken(c TokenClaim) error {
 	if !c.VerifiedDomain {
+		if c.Use {
+			return ErrSCIMNeedsDomain
+		}
 		return ErrNoVerifiedDomain
+	}
+	if c.Use {
+		return nil
 	}
 	if c.Tokens >= c.MaxTokens {
 		return fmt.Errorf("%w (the account has %d)", ErrTokenCap, c.Tokens)
@@ -216,7 +232,10 @@ func (a *Account) DeleteToken(id string) error {
 // DT-AUTH-SCOPE) and records the token's last use. The token is the
 // credential only, without "Bearer ". Any token that is malformed, unknown,
 // deleted or of a deleted account gives ErrUnauthorized, with no hint of
-// which.
+// which. A valid token of an account without a verified domain gives
+// ErrSCIMNeedsDomain, with the account, when the registry's token rule says
+// so (CheckToken: SCIM is not configured until a domain is verified again);
+// its use is still recorded, as the token is the account's.
 //
 // The token is found by its SHA-256, the only form stored; the stored hash is
 // then compared in constant time, so that the decision never rests on a
@@ -236,7 +255,11 @@ func (r *Registry) Authenticate(token string) (*Account, error) {
 	}
 	now := r.now().UTC()
 	e.lastUsed.Store(&now)
-	return e.account, nil
+	a := e.account
+	if err := r.tokenRule(TokenClaim{MaxTokens: MaxTokens, VerifiedDomain: a.verified.Load() > 0, Use: true}); err != nil {
+		return a, err
+	}
+	return a, nil
 }
 
 // RedactToken returns a form of a token that is safe for logs and the

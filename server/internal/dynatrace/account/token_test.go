@@ -368,3 +368,62 @@ func TestBrokenRandomSource(t *testing.T) {
 		t.Error("CreateAccount reused an id")
 	}
 }
+
+// TestAuthenticateNeedsVerifiedDomain: once the last verified domain is
+// deleted the account's tokens open nothing (ErrSCIMNeedsDomain, rule
+// DT-DOMAIN-REQUIRED) until a domain is verified again; deleting a pending
+// domain or one of two verified domains changes nothing. A token rule that
+// waives the domain (the tokens-without-domain switch) waives it for the
+// use of a token too.
+func TestAuthenticateNeedsVerifiedDomain(t *testing.T) {
+	e := newEnv(t)
+	a := e.verifiedAccount(t)
+	_, v, err := a.GenerateToken("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	opens := func(when string, want error) {
+		t.Helper()
+		got, err := e.reg.Authenticate(v)
+		if !errors.Is(err, want) || err == nil && got != a {
+			t.Errorf("%s: Authenticate = %v, %v; want %v", when, got, err, want)
+		}
+	}
+	opens("verified", nil)
+	if _, err := a.MarkVerified("second.example"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.AddDomain("pending.example"); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range []string{"pending.example", "example.com"} {
+		if err := a.DeleteDomain(d); err != nil {
+			t.Fatal(err)
+		}
+		opens("after deleting "+d+", a verified domain left", nil)
+	}
+	if err := a.DeleteDomain("SECOND.example."); err != nil {
+		t.Fatal(err)
+	}
+	opens("after deleting the last verified domain", account.ErrSCIMNeedsDomain)
+	if a.HasVerifiedDomain() {
+		t.Error("HasVerifiedDomain after deleting the last verified domain")
+	}
+	if _, err := a.MarkVerified("again.example"); err != nil {
+		t.Fatal(err)
+	}
+	opens("after verifying a domain again", nil)
+
+	waived := newEnv(t, account.WithTokenRule(func(c account.TokenClaim) error {
+		c.VerifiedDomain = true
+		return account.CheckToken(c)
+	}))
+	b := waived.account(t)
+	_, vb, err := b.GenerateToken("")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := waived.reg.Authenticate(vb); err != nil || got != b {
+		t.Errorf("a rule that waives the domain: Authenticate = %v, %v; want the account", got, err)
+	}
+}

@@ -734,6 +734,44 @@ func TestUserGroupsRendered(t *testing.T) {
 	}
 }
 
+// TestGroupMembersDisplay: a Group's members carry "display" (RFC 7643
+// section 4.2; section 8.4 shows the member User's displayName there): a
+// User's displayName, else its userName; a nested Group's displayName. It
+// follows a rename of the member, and attributes=members.display selects
+// it.
+func TestGroupMembersDisplay(t *testing.T) {
+	p, _ := engine(t)
+	ctx := context.Background()
+	ada := newUser(t, p, "ada@example.com", "displayName", "Ada Lovelace")
+	bob := newUser(t, p, "bob@example.com")
+	inner := newGroup(t, p, "Inner")
+	g := newGroup(t, p, "Analysts", idOf(ada), idOf(bob), idOf(inner))
+	grt := rtOf(t, p, "Group")
+	displays := func(doc map[string]any) []any {
+		t.Helper()
+		var out []any
+		ms, _ := doc["members"].([]any)
+		for _, m := range ms {
+			out = append(out, m.(map[string]any)["display"])
+		}
+		return out
+	}
+	if got, want := displays(g), []any{"Ada Lovelace", "bob@example.com", "Inner"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("members.display on create = %v, want %v", got, want)
+	}
+	urt := rtOf(t, p, "User")
+	if _, err := p.Replace(ctx, urt, idOf(ada), map[string]any{"schemas": []any{schema.UserURN}, "userName": "ada@example.com", "displayName": "Countess of Lovelace"}, root, nil, provider.Preconditions{}); err != nil {
+		t.Fatal(err)
+	}
+	r, err := p.Get(ctx, grt, idOf(g), root, proj(t, grt, []string{"members.display"}, nil), provider.Preconditions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := displays(r.Doc), []any{"Countess of Lovelace", "bob@example.com", "Inner"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("members.display after a rename = %v, want %v", got, want)
+	}
+}
+
 // The Policy seam: Admit sees every write after schema checks and before
 // the store commits; an error refuses the write, an edit of Next is stored.
 func TestPolicyRefuses(t *testing.T) {

@@ -187,7 +187,17 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 		if len(ms) > 0 {
 			out := make([]any, len(ms))
 			for i, m := range ms {
-				out[i] = map[string]any{"value": m.Value, "type": m.Type, "$ref": base + "/" + m.Type + "s/" + m.Value}
+				ref := base + "/" + m.Type + "s/" + m.Value
+				// RFC 7643 section 4.2 lists "display" among members'
+				// sub-attributes, and section 8.4's Group shows the
+				// member's displayName there ("display": "Babs Jensen"
+				// for the User of section 8.2); a User without one shows
+				// its userName, as Entra ID and Okta show a member.
+				if m.Display != "" {
+					out[i] = map[string]any{"value": m.Value, "type": m.Type, "$ref": ref, "display": m.Display}
+				} else {
+					out[i] = map[string]any{"value": m.Value, "type": m.Type, "$ref": ref}
+				}
 			}
 			doc["members"] = out
 		}

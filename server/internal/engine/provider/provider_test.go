@@ -189,6 +189,24 @@ func BenchmarkPatchMember(b *testing.B) {
 	}
 }
 
+// BenchmarkGetGroup measures reading a group with all its members rendered
+// (members.display included: one index lookup per member).
+func BenchmarkGetGroup(b *testing.B) {
+	for _, n := range []int{5, 50000} {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			p := newProvider(b)
+			gid, _ := groupWith(b, p, n)
+			grt := p.Set.ResourceType("Group")
+			ctx := context.Background()
+			for b.Loop() {
+				if _, err := p.Get(ctx, grt, gid, base, nil, provider.Preconditions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
 func TestPatchMemberFastPathMatchesGeneralEngine(t *testing.T) {
 	ctx := context.Background()
 	for _, tc := range []struct {

@@ -1,6 +1,7 @@
 package schema
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -45,6 +46,12 @@ const (
 	// the resource type nor a SCIM URN (Entra ID's
 	// http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group).
 	ForeignSchemaURN Quirk = "foreign-schema-urn"
+	// MissingSchemas: a POST or PUT body without "schemas". No recorded IdP
+	// omits it (the Entra ID and Okta recordings in fixtures/idp always send
+	// the core schema); hand-written requests and generic SCIM libraries
+	// do. Taken and named by default so that a curl session works and
+	// shows what it relies on; refused under --strict.
+	MissingSchemas Quirk = "missing-schemas"
 	// PlusForSpace: a "+" for a space in the filter query parameter
 	// (Entra ID: filter=userName+eq+%22...%22).
 	PlusForSpace Quirk = "plus-for-space"
@@ -73,6 +80,7 @@ var quirkInfo = []QuirkInfo{
 	{IDInPatchValue, scimerror.Mutability, `RFC 7644 section 3.5.2: a client MUST NOT modify a readOnly attribute, and "id" is readOnly (RFC 7643 section 3.1)`, "Okta (group rename)"},
 	{ReadOnlyInPatchValue, scimerror.Mutability, `RFC 7644 section 3.5.2: a client MUST NOT modify a readOnly attribute`, "Okta"},
 	{ForeignSchemaURN, scimerror.InvalidValue, `RFC 7643 section 3: "schemas" lists the schemas the resource is built from`, "Entra ID (group create)"},
+	{MissingSchemas, scimerror.InvalidValue, `RFC 7643 section 3: "The "schemas" attribute is a REQUIRED attribute"`, "no recorded IdP (hand-written requests, generic SCIM clients)"},
 	{PlusForSpace, scimerror.InvalidFilter, `RFC 3986 section 2.2 and RFC 7644 section 3.4.2.2: "+" in a URI query is a literal plus; a space is %20`, "Entra ID"},
 }
 
@@ -189,24 +197,71 @@ func (rt *ResourceType) NormalizeDialect(in map[string]any, d *Dialect) (map[str
 	return rt.Normalize(c)
 }
 
-// checkSchemas reports a "schemas" value that names neither a schema of rt
-// nor a SCIM URN (urn:ietf:params:scim:...). Unknown SCIM extension URNs
-// are the mock's "attributes outside the supported set": dropped, no quirk.
+// checkSchemas checks a resource body's "schemas" (RFC 7643 section 3: "The
+// "schemas" attribute is a REQUIRED attribute and is an array of Strings
+// containing URIs [...]. All representations of SCIM schemas MUST include a
+// non-empty array with value(s) of the URIs supported by that
+// representation. The "schemas" attribute for a resource MUST only contain
+// values defined as "schema" and "schemaExtensions" for the resource's
+// defined "resourceType"."). Every refusal is 400 invalidValue, RFC 7644
+// section 3.12 Table 9's "A required value was missing, or the value
+// specified was not compatible with the operation or attribute type [...],
+// or resource schema": the body is well-formed JSON (invalidSyntax is for a
+// body that is not), its "schemas" value is wrong. Refused whatever the
+// dialect, strict or not, because no IdP sends them (the Entra ID and Okta
+// recordings under fixtures/idp always send the core schema): an empty or
+// non-array "schemas", a non-string entry, a list without rt's
+// core schema, and another resource type's core schema or a message URN
+// (the Group schema on /Users). Three shapes stay accepted:
+//   - a body without "schemas" is quirk MissingSchemas: hand-written
+//     requests omit it; reported to d and refused when d is strict;
+//   - an unknown SCIM extension URN (urn:ietf:params:scim:schemas:extension:...)
+//     is the mock's "attribute outside the supported set": dropped, no
+//     quirk (Entra ID sends the enterprise extension to the dynatrace set,
+//     which has none);
+//   - a URI that is no SCIM URN at all is quirk ForeignSchemaURN (Entra ID's
+//     group schema), reported to d and refused when d is strict.
 func (rt *ResourceType) checkSchemas(in map[string]any, d *Dialect) error {
-	for k, v := range in {
-		if !strings.EqualFold(k, "schemas") {
-			continue
+	var v any
+	found := false
+	for k, x := range in {
+		if strings.EqualFold(k, "schemas") {
+			v, found = x, true
+			break
 		}
-		list, _ := v.([]any)
-		for _, e := range list {
-			s, ok := e.(string)
-			if !ok || strings.EqualFold(s, rt.Core.ID) || rt.Extension(s) != nil || strings.HasPrefix(strings.ToLower(s), "urn:ietf:params:scim:") {
-				continue
-			}
+	}
+	want := rt.Core.ID
+	if !found {
+		return d.Accept(MissingSchemas, fmt.Sprintf("the body has no \"schemas\"; send \"schemas\": [%q]", want))
+	}
+	list, ok := v.([]any)
+	if !ok {
+		return scimerror.BadRequest(scimerror.InvalidValue, "\"schemas\" must be an array of schema URIs such as [%q], not %s", want, jsonKind(v))
+	}
+	if len(list) == 0 {
+		return scimerror.BadRequest(scimerror.InvalidValue, "\"schemas\" is empty; RFC 7643 section 3 asks for a non-empty array: send \"schemas\": [%q]", want)
+	}
+	core := false
+	for i, e := range list {
+		s, ok := e.(string)
+		if !ok {
+			return scimerror.BadRequest(scimerror.InvalidValue, "\"schemas\"[%d] must be a schema URI string, not %s", i, jsonKind(e))
+		}
+		lower := strings.ToLower(s)
+		switch {
+		case strings.EqualFold(s, want):
+			core = true
+		case rt.Extension(s) != nil, strings.HasPrefix(lower, "urn:ietf:params:scim:schemas:extension:"):
+		case strings.HasPrefix(lower, "urn:ietf:params:scim:"):
+			return scimerror.BadRequest(scimerror.InvalidValue, "\"schemas\" lists %s, which is no schema of %s (a %s is built from %s and its extensions); RFC 7643 section 3: \"schemas\" for a resource MUST only contain the schema and schema extensions of its resource type", s, rt.Name, rt.Name, want)
+		default:
 			if err := d.Accept(ForeignSchemaURN, "\"schemas\" lists "+s+", which is no schema of "+rt.Name); err != nil {
 				return err
 			}
 		}
+	}
+	if !core {
+		return scimerror.BadRequest(scimerror.InvalidValue, "\"schemas\" does not list %s, the core schema of %s; RFC 7643 section 3: \"schemas\" names the schemas the resource is built from", want, rt.Name)
 	}
 	return nil
 }

@@ -48,13 +48,20 @@ func TestNormalizeDialect(t *testing.T) {
 			in:   `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",` + mgr + `],"userName":"a@example.com"}`,
 			want: `{"userName":"a@example.com"}`},
 		{name: "active as the string False", set: "dynatrace", rt: "User",
-			in:     `{"userName":"a@example.com","active":"False"}`,
+			in:     `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a@example.com","active":"False"}`,
 			want:   `{"userName":"a@example.com","active":false}`,
 			quirks: []schema.Quirk{schema.StringBoolean}},
 		{name: "a sub-attribute as the string true", set: "full", rt: "User",
-			in:     `{"userName":"a@example.com","emails":[{"value":"a@example.com","primary":"true"}]}`,
+			in:     `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"a@example.com","emails":[{"value":"a@example.com","primary":"true"}]}`,
 			want:   `{"userName":"a@example.com","emails":[{"value":"a@example.com","primary":true}]}`,
 			quirks: []schema.Quirk{schema.StringBoolean}},
+		{name: "no schemas", set: "dynatrace", rt: "User",
+			in:     `{"userName":"a@example.com"}`,
+			want:   `{"userName":"a@example.com"}`,
+			quirks: []schema.Quirk{schema.MissingSchemas}},
+		{name: "the key Schemas in another case", set: "dynatrace", rt: "Group",
+			in:   `{"SCHEMAS":["URN:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"G"}`,
+			want: `{"displayName":"G"}`},
 		{name: "Entra's group schema URI", set: "dynatrace", rt: "Group",
 			in:     `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group","http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],"displayName":"G"}`,
 			want:   `{"displayName":"G"}`,
@@ -89,6 +96,39 @@ func TestNormalizeDialect(t *testing.T) {
 			var e *scimerror.Error
 			if !errors.As(err, &e) || e.Status != 400 || e.ScimType != c.quirks[0].Info().ScimType || !strings.Contains(e.Detail, string(c.quirks[0])) {
 				t.Errorf("strict: got %v, want a 400 %s naming %s", err, c.quirks[0].Info().ScimType, c.quirks[0])
+			}
+		})
+	}
+}
+
+// TestSchemasRefused: a "schemas" no IdP sends is refused in every
+// dialect, lenient or strict, with 400 invalidValue naming "schemas"
+// (RFC 7643 section 3; RFC 7644 section 3.12 Table 9: "A required value
+// was missing, or the value specified was not compatible with the
+// operation or attribute type [...], or resource schema"), and nothing is
+// recorded as a quirk.
+func TestSchemasRefused(t *testing.T) {
+	for _, c := range []struct{ name, rt, in string }{
+		{"empty array", "User", `{"schemas":[],"userName":"a@example.com"}`},
+		{"a bare string", "User", `{"schemas":"urn:ietf:params:scim:schemas:core:2.0:User","userName":"a@example.com"}`},
+		{"null", "User", `{"schemas":null,"userName":"a@example.com"}`},
+		{"an object", "User", `{"schemas":{"a":1},"userName":"a@example.com"}`},
+		{"a number in the list", "User", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User",1],"userName":"a@example.com"}`},
+		{"the Group schema on a User", "User", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"userName":"a@example.com"}`},
+		{"the Group schema beside the User schema", "User", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User","urn:ietf:params:scim:schemas:core:2.0:Group"],"userName":"a@example.com"}`},
+		{"the User schema on a Group", "Group", `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"displayName":"G"}`},
+		{"a message URN", "User", `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"userName":"a@example.com"}`},
+		{"only an extension", "User", `{"schemas":["urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"],"userName":"a@example.com"}`},
+		{"only a foreign URI", "Group", `{"schemas":["http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"],"displayName":"G"}`},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			for _, strict := range []bool{false, true} {
+				d := &schema.Dialect{Strict: strict}
+				_, err := rtOf(t, "full", c.rt).NormalizeDialect(body(t, c.in), d)
+				e := scimerror.From(err)
+				if err == nil || e.Status != 400 || e.ScimType != scimerror.InvalidValue || !strings.Contains(e.Detail, `"schemas"`) {
+					t.Errorf("strict=%v: got %v, want 400 invalidValue naming \"schemas\"", strict, err)
+				}
 			}
 		})
 	}

@@ -47,6 +47,7 @@ func TestQuirksHeader(t *testing.T) {
 			{"RFC patch", "PATCH", "/Users/" + id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","value":{"active":false}}]}`, "", 200, ""},
 			{"Entra default disable", "PATCH", "/Users/" + id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"Replace","path":"active","value":"False"}]}`, "capitalized-op", 400, "invalidSyntax"},
 			{"string boolean in POST", "POST", "/Users", strings.Replace(strings.Replace(dtUser, `true`, `"True"`, 1), "ada@", "bob@", 1), "string-boolean", 400, "invalidValue"},
+			{"no schemas in POST", "POST", "/Users", strings.Replace(strings.Replace(dtUser, `"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],`, ``, 1), "ada@", "cid@", 1), "missing-schemas", 400, "invalidValue"},
 		}
 		for _, c := range cases {
 			r := do(t, c.method, base+c.path, auth, c.body)

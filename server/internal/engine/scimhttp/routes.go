@@ -1,6 +1,7 @@
 package scimhttp
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -218,6 +219,11 @@ func (s *Server) authed(h handler) http.HandlerFunc {
 		}
 		account := r.PathValue("account")
 		id, err := s.tenancy.Authenticate(r.Context(), token)
+		var refused *scimerror.Error
+		if errors.As(err, &refused) {
+			s.writeError(w, r, refused)
+			return
+		}
 		if err != nil {
 			h401("DT-AUTH", "the bearer token is not valid (unknown, malformed or revoked); generate a SCIM token for this account")
 			return

@@ -29,7 +29,10 @@ var ErrUnauthorized = errors.New("unauthorized")
 // providers. The account model implements it; tests may use a fixed map.
 type Tenancy interface {
 	// Authenticate returns the id of the one account token opens, or an
-	// error (ErrUnauthorized for an unknown or revoked token).
+	// error: ErrUnauthorized for an unknown or revoked token (answered 401),
+	// or a *scimerror.Error, answered as it is, for a valid token that the
+	// account does not let in now (a 403: RFC 7644 section 3.12, "Operation
+	// is not permitted based on the supplied authorization").
 	Authenticate(ctx context.Context, token string) (accountID string, err error)
 	// Provider returns the account's service provider, or nil when there
 	// is no such account.

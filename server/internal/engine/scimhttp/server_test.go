@@ -11,6 +11,7 @@ import (
 
 	"github.com/scimconf/scimconf/server/internal/engine/provider"
 	"github.com/scimconf/scimconf/server/internal/engine/schema"
+	"github.com/scimconf/scimconf/server/internal/engine/scimerror"
 	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
 	"github.com/scimconf/scimconf/server/internal/engine/store"
 )
@@ -23,10 +24,27 @@ type tenancy struct {
 }
 
 func (t *tenancy) Authenticate(_ context.Context, token string) (string, error) {
+	if token == "tok-forbidden" {
+		return "", scimerror.New(http.StatusForbidden, "", "the account lets no token in now").WithRule("X-RULE")
+	}
 	if a, ok := t.tokens[token]; ok {
 		return a, nil
 	}
 	return "", scimhttp.ErrUnauthorized
+}
+
+// TestAuthenticateRefusal: a Tenancy that refuses a token with its own SCIM
+// error gets that error answered as it is, not a 401.
+func TestAuthenticateRefusal(t *testing.T) {
+	_, base := newServer(t, provider.DefaultConfig())
+	r := do(t, "GET", base+"/Users", "Bearer tok-forbidden", "")
+	wantError(t, r, http.StatusForbidden, "")
+	if d, _ := r.body["detail"].(string); d != "the account lets no token in now" {
+		t.Errorf("detail = %q", d)
+	}
+	if r.header.Get("WWW-Authenticate") != "" {
+		t.Errorf("a 403 carries WWW-Authenticate %q", r.header.Get("WWW-Authenticate"))
+	}
 }
 
 func (t *tenancy) Provider(id string) *provider.Provider {

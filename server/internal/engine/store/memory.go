@@ -512,7 +512,26 @@ func (m *Memory) Members(ctx context.Context, groupID string) ([]Member, error) 
 	if ms == nil {
 		return nil, scimerror.NotFound("Group %q not found", groupID)
 	}
-	return ms.list(), nil
+	list := ms.list()
+	// One index lookup per member, under the read lock already held: the
+	// name is the member's current one, never a copy that a rename leaves
+	// stale.
+	for i := range list {
+		if r := m.all[list[i].Value]; r != nil {
+			list[i].Display = displayOf(r.doc)
+		}
+	}
+	return list, nil
+}
+
+// displayOf is a member's members.display: its displayName, else its
+// userName (a User without displayName), else "".
+func displayOf(doc map[string]any) string {
+	if s, ok := doc["displayName"].(string); ok && s != "" {
+		return s
+	}
+	s, _ := doc["userName"].(string)
+	return s
 }
 
 // GroupsOf implements Store. The ids come in the groups' creation order.

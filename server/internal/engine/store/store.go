@@ -35,6 +35,11 @@ type Resource struct {
 type Member struct {
 	Value string // id of the member resource
 	Type  string // "User" or "Group"
+	// Display is the member's "human-readable name, primarily used for
+	// display purposes" (RFC 7643 section 8.7.1, members.display): its
+	// displayName, or a User's userName when it has none. Store.Members
+	// fills it from the member as it is now; Add ignores it.
+	Display string
 }
 
 // Members is a group's membership inside an Update: changes made through it

@@ -341,9 +341,11 @@ func TestMembership(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Member{{Value: u1.ID, Type: "User"}, {Value: inner.ID, Type: "Group"}}
+	// Display is the member's displayName, or a User's userName when it
+	// has none (RFC 7643 section 4.2's members.display).
+	want := []store.Member{{Value: u1.ID, Type: "User", Display: "u1@x.io"}, {Value: inner.ID, Type: "Group", Display: "inner"}}
 	if fmt.Sprint(members) != fmt.Sprint(want) {
-		t.Errorf("Members = %v, want %v (types from the store, duplicates once)", members, want)
+		t.Errorf("Members = %v, want %v (types from the store, duplicates once, display names)", members, want)
 	}
 	gs, _ := f.s.GroupsOf(ctx, u2.ID)
 	if fmt.Sprint(gs) != fmt.Sprint([]string{inner.ID}) {
@@ -494,7 +496,7 @@ func TestOverlayReAddAfterRemoveKeepsPlace(t *testing.T) {
 		t.Fatal(err)
 	}
 	ms, _ := f.s.Members(ctx, g.ID)
-	if fmt.Sprint(ms) != fmt.Sprint([]store.Member{{Value: a.ID, Type: "User"}, {Value: b.ID, Type: "User"}}) || r.Version != 1 {
+	if fmt.Sprint(ms) != fmt.Sprint([]store.Member{{Value: a.ID, Type: "User", Display: "a@x.io"}, {Value: b.ID, Type: "User", Display: "b@x.io"}}) || r.Version != 1 {
 		t.Errorf("Members = %v, version %d; want [a b], 1", ms, r.Version)
 	}
 }
