@@ -15,6 +15,8 @@ ADMIN_TOKEN     ?=
 PROFILE         ?= rfc,dynatrace,idp
 READ_ONLY       ?=
 SCHEMA          ?= dynatrace
+# The embedded mock's rules: dynatrace, or rfc (a plain SCIM 2.0 server).
+RULES           ?= dynatrace
 REPORT_DIR      ?= reports/out
 GINKGO_FLAGS    ?= -p
 # A target started from an image through testcontainers-go (see conformance).
@@ -82,7 +84,7 @@ conformance:
 	$(GO) run ./cmd/scimconf conformance --target='$(TARGET)' --token='$(TOKEN)' \
 		--verified-domain='$(VERIFIED_DOMAIN)' --unverified-domain='$(UNVERIFIED_DOMAIN)' \
 		--admin-url='$(ADMIN_URL)' --admin-token='$(ADMIN_TOKEN)' --profile='$(PROFILE)' \
-		--read-only='$(if $(READ_ONLY),$(READ_ONLY),false)' --schema='$(SCHEMA)' --out='$(REPORT_DIR)' \
+		--read-only='$(if $(READ_ONLY),$(READ_ONLY),false)' --schema='$(SCHEMA)' --rules='$(RULES)' --out='$(REPORT_DIR)' \
 		--name='$(TARGET_LABEL)'
 endif
 
