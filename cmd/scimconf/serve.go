@@ -20,6 +20,10 @@ verified domain and a fresh SCIM token. When ready it prints, one per line:
 as KEY=value, so scripts can read them (eval, or --env-file). Logs go to stderr.
 Stop it with Ctrl-C.
 
+--rules rfc makes it a reference SCIM 2.0 server instead: the same engine, schema sets,
+management API, journal, faults and DNS mock with Dynatrace's rules off (any non-empty
+userName, userName changes applied, tokens without a verified domain).
+
 --violate turns on violation switches: each makes the mock break one behaviour on purpose,
 to prove a conformance suite catches it (make sensitivity). They can also be changed at
 run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
