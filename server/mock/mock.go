@@ -245,6 +245,8 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		Strict:        opts.Strict,
 		Refuse:        violation.RefusedQuirks(violations),
 		Opens:         violation.Opens(violations, nil),
+		// What a token needs differs with the rules.
+		AuthDescription: authDescription(rules),
 	})
 	admin := mgmt.New(mgmt.Deps{
 		Registry:   inst.Registry,

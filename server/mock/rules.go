@@ -90,6 +90,16 @@ const (
 	dtGroupNameDesc  = "A human-readable name for the Group, unique in the account (case-insensitively) across LOCAL and SCIM groups (DT-GROUP-UNIQUE). REQUIRED."
 )
 
+// authDescription is the bearer token scheme's description in
+// /ServiceProviderConfig under rules: the tokens are the same, what an
+// account needs for one is not.
+func authDescription(rules string) string {
+	if rules == RulesRFC {
+		return "OAuth bearer token (RFC 6750): a SCIM token generated through the management API (/mock/v1), sent as \"Authorization: Bearer <token>\"; it opens its own account."
+	}
+	return "Authentication with a SCIM token generated in account management once the account has a verified domain (DT-DOMAIN-REQUIRED), sent as \"Authorization: Bearer <token>\"; it opens its own account."
+}
+
 // describeRules rewrites the descriptions of set's attributes whose rules
 // depend on the rules in force. The schema sets name attributes; the rules
 // decide what their values may be, so the same set reads differently in

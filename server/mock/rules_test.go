@@ -496,6 +496,22 @@ func TestRulesAccountCoupling(t *testing.T) {
 	}
 }
 
+// /ServiceProviderConfig says what each mode asks of a token.
+func TestRulesDescribeAuthentication(t *testing.T) {
+	for rules, verified := range map[string]bool{RulesDynatrace: true, RulesRFC: false} {
+		inst := start(t, Options{Rules: rules})
+		status, doc := scim(t, inst, inst.SCIMToken, http.MethodGet, "/ServiceProviderConfig", "")
+		schemes, _ := doc["authenticationSchemes"].([]any)
+		if status != http.StatusOK || len(schemes) != 1 {
+			t.Fatalf("rules %s: GET /ServiceProviderConfig = %d %v", rules, status, doc)
+		}
+		desc, _ := schemes[0].(map[string]any)["description"].(string)
+		if strings.Contains(desc, "verified domain") != verified {
+			t.Errorf("rules %s: the bearer scheme's description %q should say a verified domain is needed: %t", rules, desc, verified)
+		}
+	}
+}
+
 // /Schemas says what each mode enforces on userName.
 func TestRulesDescribeUserName(t *testing.T) {
 	for rules, want := range map[string]string{
