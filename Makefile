@@ -51,12 +51,15 @@ run: build
 
 ## test: everything CI runs: vet, unit tests with the race detector (fuzz seed
 ## corpora included), the conformance suites against the embedded mock with
-## both schema sets, and a sample of the sensitivity matrix that changes with
-## the commit (the full matrix: make sensitivity)
+## both schema sets, the rfc suite against --rules rfc with both schema sets,
+## and a sample of the sensitivity matrix that changes with the commit (the
+## full matrix: make sensitivity)
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/...
+	SCIMCONF_RULES=rfc $(GO) test -count=1 ./suites/rfc
+	SCIMCONF_RULES=rfc SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/rfc
 	$(GO) run ./cmd/scimconf sensitivity --sample 12 --seed "$$(git rev-parse HEAD 2>/dev/null || echo local)"
 
 ## image: the mock as a container image: a static binary built here, copied
