@@ -452,7 +452,7 @@ func TestRulesDynatraceRefusesWhatRFCAccepts(t *testing.T) {
 func TestRulesAccountCoupling(t *testing.T) {
 	for _, rules := range []string{RulesDynatrace, RulesRFC} {
 		t.Run(rules, func(t *testing.T) {
-			inst := start(t, Options{Rules: rules})
+			inst := start(t, Options{Rules: rules, Limits: Limits{MaxGroups: 2}})
 			acct, err := inst.Registry.CreateAccount("no domain")
 			if err != nil {
 				t.Fatal(err)
@@ -491,6 +491,21 @@ func TestRulesAccountCoupling(t *testing.T) {
 				if status != http.StatusConflict {
 					t.Errorf("POST a second SCIM Group of the same name: %d, want 409", status)
 				}
+			}
+			// maxGroups 2 with one LOCAL group: Dynatrace counts LOCAL and
+			// SCIM groups together (DT-GROUP-LIMIT), rfc counts SCIM
+			// groups alone.
+			// Under dynatrace this takes the second place; under rfc the
+			// LOCAL claim, judged as in Dynatrace, counts the SCIM group
+			// and is refused. Either way the SCIM claim below decides.
+			demo.CreateLocalGroup("Second Local", "")
+			status, doc = scim(t, inst, inst.SCIMToken, http.MethodPost, "/Groups", `{"schemas":["`+groupURN+`"],"displayName":"SCIM one"}`)
+			want = http.StatusBadRequest
+			if rules == RulesRFC {
+				want = http.StatusCreated
+			}
+			if status != want {
+				t.Errorf("POST a Group with maxGroups 2 and LOCAL groups taking the places: %d %v, want %d", status, doc, want)
 			}
 		})
 	}
