@@ -15,6 +15,8 @@ ADMIN_TOKEN     ?=
 PROFILE         ?= rfc,dynatrace,idp
 READ_ONLY       ?=
 SCHEMA          ?= dynatrace
+# The embedded mock's rules: dynatrace, or rfc (a plain SCIM 2.0 server).
+RULES           ?= dynatrace
 REPORT_DIR      ?= reports/out
 GINKGO_FLAGS    ?= -p
 # A target started from an image through testcontainers-go (see conformance).
@@ -49,12 +51,15 @@ run: build
 
 ## test: everything CI runs: vet, unit tests with the race detector (fuzz seed
 ## corpora included), the conformance suites against the embedded mock with
-## both schema sets, and a sample of the sensitivity matrix that changes with
-## the commit (the full matrix: make sensitivity)
+## both schema sets, the rfc suite against --rules rfc with both schema sets,
+## and a sample of the sensitivity matrix that changes with the commit (the
+## full matrix: make sensitivity)
 test:
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/...
+	SCIMCONF_RULES=rfc $(GO) test -count=1 ./suites/rfc
+	SCIMCONF_RULES=rfc SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/rfc
 	$(GO) run ./cmd/scimconf sensitivity --sample 12 --seed "$$(git rev-parse HEAD 2>/dev/null || echo local)"
 
 ## image: the mock as a container image: a static binary built here, copied
@@ -82,7 +87,7 @@ conformance:
 	$(GO) run ./cmd/scimconf conformance --target='$(TARGET)' --token='$(TOKEN)' \
 		--verified-domain='$(VERIFIED_DOMAIN)' --unverified-domain='$(UNVERIFIED_DOMAIN)' \
 		--admin-url='$(ADMIN_URL)' --admin-token='$(ADMIN_TOKEN)' --profile='$(PROFILE)' \
-		--read-only='$(if $(READ_ONLY),$(READ_ONLY),false)' --schema='$(SCHEMA)' --out='$(REPORT_DIR)' \
+		--read-only='$(if $(READ_ONLY),$(READ_ONLY),false)' --schema='$(SCHEMA)' --rules='$(RULES)' --out='$(REPORT_DIR)' \
 		--name='$(TARGET_LABEL)'
 endif
 

@@ -77,6 +77,7 @@ type Limits = mockclient.Limits
 type config struct {
 	image       string
 	schema      string
+	rules       string
 	limits      Limits
 	violations  []string
 	adminToken  string
@@ -104,6 +105,13 @@ func WithImage(ref string) Option { return func(c *config) { c.image = ref } }
 // attributes Dynatrace documents) or "full" (RFC 7643 User, EnterpriseUser
 // and Group).
 func WithSchema(set string) Option { return func(c *config) { c.schema = set } }
+
+// WithRules selects the rules on top of SCIM 2.0: "dynatrace" (the
+// default: Dynatrace's SCIM endpoint, where a userName is an email on a
+// verified domain and never changes) or "rfc" (a reference SCIM 2.0 server:
+// the same mock with the Dynatrace layer off, so any non-empty userName
+// works). It is `scimconf serve --rules`.
+func WithRules(rules string) Option { return func(c *config) { c.rules = rules } }
 
 // WithLimits sets the limits every account gets; zero fields keep the
 // defaults. Small limits let a test reach DT-USER-LIMIT or DT-GROUP-LIMIT
@@ -161,6 +169,9 @@ func Run(ctx context.Context, opts ...Option) (*Container, error) {
 	}
 	if cfg.schema != "" {
 		env["SCIMCONF_SCHEMA"] = cfg.schema
+	}
+	if cfg.rules != "" {
+		env["SCIMCONF_RULES"] = cfg.rules
 	}
 	for name, v := range map[string]int{
 		"SCIMCONF_MAX_USERS":                 cfg.limits.MaxUsers,

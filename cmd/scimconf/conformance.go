@@ -28,6 +28,7 @@ from inside the checkout. Exit status: 0 when every MUST rule passes, 1 otherwis
 		profile    = fs.String("profile", "rfc,dynatrace,idp", describe("profiles to run, comma-separated: rfc, dynatrace, idp", "PROFILE"))
 		readOnly   = fs.Bool("read-only", false, describe("run only specs that change nothing on the target", "READ_ONLY"))
 		schemaSet  = fs.String("schema", "dynatrace", describe("schema set of the embedded mock: dynatrace or full", "SCIMCONF_SCHEMA"))
+		rules      = fs.String("rules", "dynatrace", describe("rules of the embedded mock: dynatrace or rfc (a plain SCIM 2.0 server)", "SCIMCONF_RULES"))
 		out        = fs.String("out", "reports/out", describe("report directory", "REPORT_DIR"))
 		procs      = fs.Int("procs", 0, describe("parallel processes; 0 lets Ginkgo choose", "PROCS"))
 		name       = fs.String("name", "", describe("the target's name in the reports; default: its host", "TARGET_LABEL"))
@@ -81,7 +82,7 @@ from inside the checkout. Exit status: 0 when every MUST rule passes, 1 otherwis
 		"SCIM_BASE_URL="+*target, "SCIM_TOKEN="+*token,
 		"VERIFIED_DOMAIN="+*verified, "UNVERIFIED_DOMAIN="+*unverified,
 		"ADMIN_URL="+*adminURL, "ADMIN_TOKEN="+*adminToken,
-		fmt.Sprintf("READ_ONLY=%t", *readOnly), "SCIMCONF_SCHEMA="+*schemaSet,
+		fmt.Sprintf("READ_ONLY=%t", *readOnly), "SCIMCONF_SCHEMA="+*schemaSet, "SCIMCONF_RULES="+*rules,
 	)
 	fmt.Fprintf(stderr, "running %s against %s\n", strings.Join(suites, " "), orEmbedded(*target))
 	runErr := cmd.Run()

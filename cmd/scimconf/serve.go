@@ -20,6 +20,10 @@ verified domain and a fresh SCIM token. When ready it prints, one per line:
 as KEY=value, so scripts can read them (eval, or --env-file). Logs go to stderr.
 Stop it with Ctrl-C.
 
+--rules rfc makes it a reference SCIM 2.0 server instead: the same engine, schema sets,
+management API, journal, faults and DNS mock with Dynatrace's rules off (any non-empty
+userName, userName changes applied, tokens without a verified domain).
+
 --violate turns on violation switches: each makes the mock break one behaviour on purpose,
 to prove a conformance suite catches it (make sensitivity). They can also be changed at
 run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
@@ -31,6 +35,7 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 		dnsAddr    = fs.String("dns-addr", "127.0.0.1:0", describe("address of the embedded DNS mock (UDP and TCP)", "SCIMCONF_DNS_ADDR"))
 		sysRes     = fs.Bool("system-resolver", false, describe("verify domains through the system's DNS resolver instead of the embedded DNS mock", "SCIMCONF_SYSTEM_RESOLVER"))
 		schemaSet  = fs.String("schema", "dynatrace", describe(`schema set: "dynatrace" (the attributes Dynatrace documents) or "full" (RFC 7643 User, EnterpriseUser, Group)`, "SCIMCONF_SCHEMA"))
+		rules      = fs.String("rules", mock.RulesDynatrace, describe(`rules on top of SCIM 2.0: "dynatrace" (Dynatrace's: a userName is an email on a verified domain and never changes, group names unique across LOCAL and SCIM groups, no token without a verified domain) or "rfc" (none: a reference SCIM 2.0 server, RFC 7643/7644 only)`, "SCIMCONF_RULES"))
 		adminToken = fs.String("admin-token", "", describe("bearer token of the management API; empty generates one", "SCIMCONF_ADMIN_TOKEN"))
 		domain     = fs.String("demo-domain", "example.com", describe("verified domain of the demo account", "SCIMCONF_DEMO_DOMAIN"))
 		maxUsers   = fs.Int("max-users", lim.MaxUsers, describe("users per account (DT-USER-LIMIT)", "SCIMCONF_MAX_USERS"))
@@ -67,7 +72,7 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 	log := slog.New(h)
 
 	opts := mock.Options{
-		Addr: *addr, DNSAddr: *dnsAddr, Schema: *schemaSet, AdminToken: *adminToken, DemoDomain: *domain,
+		Addr: *addr, DNSAddr: *dnsAddr, Schema: *schemaSet, Rules: *rules, AdminToken: *adminToken, DemoDomain: *domain,
 		Limits:   mock.Limits{MaxUsers: *maxUsers, MaxGroups: *maxGroups, MaxGroupsPerUser: *perUser, MaxPermissionsPerGroup: *perms},
 		Provider: mock.ProviderConfig{MaxResults: *maxResults, BulkMaxOperations: *bulkOps, BulkMaxPayloadSize: *bulkBytes, PatchNoContent: *noContent},
 		Logger:   log,
@@ -95,7 +100,7 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 			return errors.Join(fmt.Errorf("write --env-file: %w", err), closeMock(inst))
 		}
 	}
-	log.Info("mock ready", "scim", inst.SCIMBaseURL, "admin", inst.AdminURL, "dns", inst.DNSAddr, "schema", *schemaSet)
+	log.Info("mock ready", "scim", inst.SCIMBaseURL, "admin", inst.AdminURL, "dns", inst.DNSAddr, "schema", *schemaSet, "rules", *rules)
 	<-ctx.Done()
 	log.Info("shutting down")
 	return closeMock(inst)

@@ -48,6 +48,11 @@ type Options struct {
 	Resolver account.Resolver
 	// Schema names the schema set: "dynatrace" (default) or "full".
 	Schema string
+	// Rules names the rules in force on top of SCIM 2.0: RulesDynatrace
+	// (default, also "") or RulesRFC, which turns the Dynatrace layer off
+	// and leaves a plain RFC 7643/7644 service provider (README: "A
+	// reference SCIM 2.0 server: --rules rfc").
+	Rules string
 	// AdminToken guards the management API; empty generates one.
 	AdminToken string
 	// Limits are the limits new accounts get; zero fields keep Dynatrace's
@@ -150,6 +155,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if _, err := schema.ByName(opts.Schema); err != nil {
 		return nil, err
 	}
+	rules, err := ParseRules(opts.Rules)
+	if err != nil {
+		return nil, err
+	}
+	opts.Rules = rules
 	violations, err := violation.New(opts.Violations...)
 	if err != nil {
 		return nil, err
@@ -201,13 +211,20 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	inst.tenancy.violations, inst.tenancy.resolver = violations, resolver
 	tokens := violation.NewTokens(violations)
-	inst.Registry = account.NewRegistry(resolver, append(violation.AccountOptions(violations),
+	accountOpts := append(violation.AccountOptions(violations),
 		account.WithLimits(opts.Limits),
 		account.WithClock(clock),
 		account.WithRandom(random),
 		account.WithAccountCreated(inst.tenancy.add),
 		account.WithAccountDeleted(inst.tenancy.remove),
-	)...)
+	)
+	if rules == RulesRFC {
+		// After AccountOptions: these replace their token and group rules.
+		accountOpts = append(accountOpts,
+			account.WithTokenRule(rfcTokenRule(violations)),
+			account.WithGroupRule(violation.GroupRule(violations, rfcGroupRule)))
+	}
+	inst.Registry = account.NewRegistry(resolver, accountOpts...)
 	inst.tenancy.registry = inst.Registry
 	inst.tenancy.authenticate = tokens.Authenticate(inst.tenancy.authenticateToken, func(id string) bool {
 		_, ok := inst.Registry.Account(id)
@@ -228,6 +245,8 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		Strict:        opts.Strict,
 		Refuse:        violation.RefusedQuirks(violations),
 		Opens:         violation.Opens(violations, nil),
+		// What a token needs differs with the rules.
+		AuthDescription: authDescription(rules),
 	})
 	admin := mgmt.New(mgmt.Deps{
 		Registry:   inst.Registry,
@@ -423,9 +442,11 @@ func newTenancy(opts Options) *tenancy {
 	return &tenancy{opts: opts, setName: opts.Schema, providers: map[string]*provider.Provider{}, stores: map[string]store.Store{}}
 }
 
-// set returns a fresh copy of the configured schema set.
+// set returns a fresh copy of the configured schema set, its descriptions
+// saying what the rules in force enforce.
 func (t *tenancy) set() *schema.Set {
 	s, _ := schema.ByName(t.setName)
+	describeRules(s, t.opts.Rules)
 	return s
 }
 
@@ -433,13 +454,20 @@ func (t *tenancy) add(a *account.Account) {
 	set := t.set()
 	var st store.Store = store.NewMemory(set, append(violation.StoreOptions(t.violations),
 		store.WithClock(t.clock), store.WithIDGenerator(t.newID), store.WithCursorKey(t.cursorKey))...)
-	// Every SCIM group takes its name and place through the account.
+	// Every SCIM group takes its name and place through the account, in
+	// both modes, so account management lists it and assigns its
+	// permissions; under RulesRFC the account's group rule (rfcGroupRule)
+	// no longer sets LOCAL groups against SCIM groups.
 	st = dynatrace.Groups(a, st)
 	st = violation.Store(t.violations, st)
 	p := provider.New(set, violation.ProviderStore(t.violations, st), t.opts.Provider)
 	p.Required = violation.Required(t.violations)
-	domains := violation.VerifiedDomains(t.violations, func(_ context.Context, d string) bool { return a.IsVerified(d) }, a, t.resolver)
-	p.Policy = violation.ProviderPolicy(t.violations, &dynatrace.Policy{Users: violation.UserRule(t.violations, dynatrace.Users(dynatrace.DomainsFunc(domains)))})
+	var policy provider.Policy // RulesRFC: nothing beyond the schema's rules
+	if t.opts.Rules != RulesRFC {
+		domains := violation.VerifiedDomains(t.violations, func(_ context.Context, d string) bool { return a.IsVerified(d) }, a, t.resolver)
+		policy = &dynatrace.Policy{Users: violation.UserRule(t.violations, dynatrace.Users(dynatrace.DomainsFunc(domains)))}
+	}
+	p.Policy = violation.ProviderPolicy(t.violations, policy)
 	a.SetHooks(account.Hooks{
 		// The account owns maxGroups (its group rule); the store enforces
 		// the rest.

@@ -38,6 +38,9 @@ type Config struct {
 	// Schema is the embedded mock's schema set (SCIMCONF_SCHEMA:
 	// dynatrace or full); ignored for an external target.
 	Schema string
+	// Rules are the embedded mock's rules (SCIMCONF_RULES: dynatrace or
+	// rfc); ignored for an external target.
+	Rules string
 	// Violations are violation switches the embedded mock starts with
 	// (SCIMCONF_VIOLATE, comma-separated), for `make sensitivity`: with
 	// one on, the suites must fail. Ignored for an external target.
@@ -59,6 +62,7 @@ func FromEnv() Config {
 		AdminToken:       os.Getenv("ADMIN_TOKEN"),
 		ReadOnly:         truthy(os.Getenv("READ_ONLY")),
 		Schema:           os.Getenv("SCIMCONF_SCHEMA"),
+		Rules:            os.Getenv("SCIMCONF_RULES"),
 		Violations:       fields(os.Getenv("SCIMCONF_VIOLATE")),
 		Strict:           truthy(os.Getenv("SCIMCONF_STRICT")),
 	}
@@ -92,7 +96,7 @@ type Target struct {
 func Start(ctx context.Context, cfg Config) (*Target, error) {
 	t := &Target{Config: cfg, RunID: newRunID()}
 	if cfg.BaseURL == "" {
-		inst, err := mock.Start(ctx, mock.Options{Schema: cfg.Schema, Violations: cfg.Violations, Strict: cfg.Strict})
+		inst, err := mock.Start(ctx, mock.Options{Schema: cfg.Schema, Rules: cfg.Rules, Violations: cfg.Violations, Strict: cfg.Strict})
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded mock: %w", err)
 		}

@@ -285,6 +285,9 @@ func checkRequired(attrs []*Attribute, prefix string, doc map[string]any) error 
 			}
 			continue
 		}
+		if s, ok := v.(string); ok && s == "" && a.Required && a.NonEmpty {
+			return scimerror.BadRequest(scimerror.InvalidValue, "%s%s is required and must not be empty", prefix, a.Name)
+		}
 		if a.Type != Complex {
 			continue
 		}

@@ -93,6 +93,12 @@ type Attribute struct {
 	Returned        Returned     `json:"returned"`
 	Uniqueness      Uniqueness   `json:"uniqueness"`
 	ReferenceTypes  []string     `json:"referenceTypes,omitempty"`
+	// NonEmpty refuses the empty string as the value of a required string
+	// attribute, where the RFC asks for a non-empty one: userName (RFC
+	// 7643 section 4.1.1: "Each User MUST include a non-empty userName
+	// value"). It is no characteristic of RFC 7643 section 7, so /Schemas
+	// says it in the description only.
+	NonEmpty bool `json:"-"`
 }
 
 // Sub returns the sub-attribute with the given name, compared

@@ -25,6 +25,7 @@ var (
 	returnedAlways option = func(a *Attribute) { a.Returned = Always }
 	returnedNever  option = func(a *Attribute) { a.Returned = Never }
 	unique         option = func(a *Attribute) { a.Uniqueness = Server }
+	nonEmpty       option = func(a *Attribute) { a.NonEmpty = true }
 )
 
 func desc(s string) option { return func(a *Attribute) { a.Description = s } }
@@ -121,7 +122,7 @@ func groupType(core *Schema) *ResourceType {
 // members.
 func Dynatrace() *Set {
 	user := &Schema{ID: UserURN, Name: "User", Description: "User Account", Attributes: []*Attribute{
-		attr("userName", String, required, unique, desc("Unique identifier for the User: an email address on a domain verified in the account.")),
+		attr("userName", String, required, unique, nonEmpty, desc("Unique identifier for the User: an email address on a domain verified in the account.")),
 		complexAttr("name", []*Attribute{
 			attr("givenName", String, required, desc("The given name of the User.")),
 			attr("familyName", String, required, desc("The family name of the User.")),
@@ -145,7 +146,7 @@ func Dynatrace() *Set {
 // the core Group, as section 8.7.1 defines them.
 func Full() *Set {
 	user := &Schema{ID: UserURN, Name: "User", Description: "User Account", Attributes: []*Attribute{
-		attr("userName", String, required, unique, desc("Unique identifier for the User, typically used by the user to directly authenticate to the service provider.")),
+		attr("userName", String, required, unique, nonEmpty, desc("Unique identifier for the User, typically used by the user to directly authenticate to the service provider.")),
 		complexAttr("name", []*Attribute{
 			attr("formatted", String, desc("The full name, including all middle names, titles, and suffixes as appropriate, formatted for display.")),
 			attr("familyName", String, desc("The family name of the User.")),

@@ -253,7 +253,11 @@ func scimBase(r *http.Request) string {
 }
 
 func (s *Server) serviceProviderConfig(w http.ResponseWriter, r *http.Request, p *provider.Provider) {
-	writeJSON(w, http.StatusOK, discovery.ServiceProviderConfig(discoveryConfig(p), scimBase(r)+"/ServiceProviderConfig"))
+	c := discoveryConfig(p)
+	if s.cfg.AuthDescription != "" {
+		c.AuthDescription = s.cfg.AuthDescription
+	}
+	writeJSON(w, http.StatusOK, discovery.ServiceProviderConfig(c, scimBase(r)+"/ServiceProviderConfig"))
 }
 
 func (s *Server) resourceTypes(w http.ResponseWriter, r *http.Request, p *provider.Provider) {

@@ -61,6 +61,10 @@ type Config struct {
 	// opens account's endpoint. Nil opens its own account only
 	// (DT-AUTH-SCOPE).
 	Opens func(tokenAccount, account string) bool
+	// AuthDescription, when set, is the description of the bearer token
+	// scheme in /ServiceProviderConfig: what the server asks of a token
+	// (RFC 7643 section 5, authenticationSchemes.description).
+	AuthDescription string
 }
 
 // Server is the mock's HTTP handler for SCIM.
