@@ -367,3 +367,10 @@ func headerValues(h http.Header, name string) []string {
 	}
 	return out
 }
+
+// Len returns how many entries the journal holds.
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.ring)
+}
