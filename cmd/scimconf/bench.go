@@ -78,12 +78,12 @@ func memoryProbe(inst *mock.Instance, out *[]bench.Memory) func(int, uint64) {
 	base := bench.LiveHeap()
 	return func(users int, benchBytes uint64) {
 		withJournal := bench.LiveHeap()
-		entries := inst.Journal.Len()
+		entries, counted := inst.Journal.Len(), inst.Journal.Bytes()
 		inst.Journal.Clear()
 		without := bench.LiveHeap()
 		grown := func(h uint64) uint64 { return h - min(h, base+benchBytes) }
 		*out = append(*out, bench.Memory{Users: users, Heap: grown(withJournal),
-			Journal: withJournal - min(without, withJournal), JournalEntries: entries})
+			Journal: withJournal - min(without, withJournal), JournalEntries: entries, JournalCounted: counted})
 	}
 }
 
