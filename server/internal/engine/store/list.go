@@ -101,6 +101,8 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 	ma := t.membershipAttr()
 	withMembers := (q.Filter != nil && q.Filter.Uses(ma)) ||
 		(q.SortBy != nil && !q.SortBy.Extension && q.SortBy.Schema != schema.Common && strings.EqualFold(q.SortBy.Attr.Name, ma))
+	withMeta := (q.Filter != nil && q.Filter.Uses("meta")) ||
+		(q.SortBy != nil && !q.SortBy.Extension && strings.EqualFold(q.SortBy.Attr.Name, "meta"))
 
 	var cands []*record
 	if q.Filter != nil {
@@ -116,7 +118,7 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 		if r.dead {
 			continue
 		}
-		doc := m.evalDoc(r, withMembers)
+		doc := m.evalDoc(r, withMembers, withMeta)
 		if q.Filter != nil && !q.Filter.Match(doc) {
 			continue
 		}
@@ -130,11 +132,36 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 	}
 }
 
-// evalDoc is the document filters and sortBy see for r.
-func (m *Memory) evalDoc(r *record, withMembers bool) map[string]any {
-	if !withMembers {
-		return r.view
+// evalDoc is the document filters and sortBy see for r: the stored one,
+// with meta and the membership attribute added when the query names them.
+// Those are made per query, not kept: only queries that name them pay.
+func (m *Memory) evalDoc(r *record, withMembers, withMeta bool) map[string]any {
+	if !withMembers && !withMeta {
+		return r.doc
 	}
+	var ms []any
+	if withMembers {
+		ms = m.membership(r)
+	}
+	if ms == nil && !withMeta {
+		return r.doc // unassigned attributes are absent
+	}
+	v := make(map[string]any, len(r.doc)+2)
+	for k, x := range r.doc {
+		v[k] = x
+	}
+	if withMeta {
+		v["meta"] = r.meta()
+	}
+	if ms != nil {
+		v[r.t.membershipAttr()] = ms
+	}
+	return v
+}
+
+// membership is r's membership attribute as filters see it: a Group's
+// members, a User's groups; nil when it has none.
+func (m *Memory) membership(r *record) []any {
 	var ms []any
 	if r.t.isGroup {
 		if set := m.groups[r.id]; set != nil && set.len() > 0 {
@@ -151,15 +178,7 @@ func (m *Memory) evalDoc(r *record, withMembers bool) map[string]any {
 			ms[i] = map[string]any{"value": g, "type": "direct"}
 		}
 	}
-	if ms == nil {
-		return r.view // unassigned attributes are absent
-	}
-	v := make(map[string]any, len(r.view)+1)
-	for k, x := range r.view {
-		v[k] = x
-	}
-	v[r.t.membershipAttr()] = ms
-	return v
+	return ms
 }
 
 // plan returns the candidates an index gives for e, and false when no

@@ -53,3 +53,17 @@ func BenchmarkLiveHeapPerUser(b *testing.B) {
 	}
 	b.ReportMetric(per, "bytes/user")
 }
+
+// TestLiveHeapPerUser keeps a stored user within its memory budget: the
+// mock's target is 2 KiB of live heap per user with the default journal
+// (README), of which the store may take 1.4 KiB. One map per resource
+// (no second view of the document, meta made per query) holds it near
+// 1.1 KiB; the document and its view both kept took 1.9 KiB.
+func TestLiveHeapPerUser(t *testing.T) {
+	if testing.Short() {
+		t.Skip("fills a store with 20,000 users")
+	}
+	if per := storedBytesPerUser(t, 20_000); per > 1400 {
+		t.Fatalf("a stored user takes %.0f bytes of live heap, over 1400", per)
+	}
+}
