@@ -101,8 +101,11 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 	ma := t.membershipAttr()
 	withMembers := (q.Filter != nil && q.Filter.Uses(ma)) ||
 		(q.SortBy != nil && !q.SortBy.Extension && q.SortBy.Schema != schema.Common && strings.EqualFold(q.SortBy.Attr.Name, ma))
-	withMeta := (q.Filter != nil && q.Filter.Uses("meta")) ||
-		(q.SortBy != nil && !q.SortBy.Extension && strings.EqualFold(q.SortBy.Attr.Name, "meta"))
+	ev := &evalView{
+		withMembers: withMembers,
+		withMeta: (q.Filter != nil && q.Filter.Uses("meta")) ||
+			(q.SortBy != nil && !q.SortBy.Extension && strings.EqualFold(q.SortBy.Attr.Name, "meta")),
+	}
 
 	var cands []*record
 	if q.Filter != nil {
@@ -118,7 +121,7 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 		if r.dead {
 			continue
 		}
-		doc := m.evalDoc(r, withMembers, withMeta)
+		doc := ev.doc(m, r)
 		if q.Filter != nil && !q.Filter.Match(doc) {
 			continue
 		}
@@ -132,31 +135,46 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 	}
 }
 
-// evalDoc is the document filters and sortBy see for r: the stored one,
-// with meta and the membership attribute added when the query names them.
-// Those are made per query, not kept: only queries that name them pay.
-func (m *Memory) evalDoc(r *record, withMembers, withMeta bool) map[string]any {
-	if !withMembers && !withMeta {
+// evalView makes the documents one query's filter and sortBy see: the
+// stored one, with meta and the membership attribute added when the query
+// names them. Those are made per query, not kept, so that only queries
+// that name them pay, and one map serves every resource of the query:
+// Filter.Match keeps nothing of a document and sortValue keeps only
+// scalars, so the map can be filled again for the next resource.
+type evalView struct {
+	withMembers, withMeta bool
+	v, meta               map[string]any
+}
+
+func (ev *evalView) doc(m *Memory, r *record) map[string]any {
+	if !ev.withMembers && !ev.withMeta {
 		return r.doc
 	}
 	var ms []any
-	if withMembers {
+	if ev.withMembers {
 		ms = m.membership(r)
 	}
-	if ms == nil && !withMeta {
+	if ms == nil && !ev.withMeta {
 		return r.doc // unassigned attributes are absent
 	}
-	v := make(map[string]any, len(r.doc)+2)
-	for k, x := range r.doc {
-		v[k] = x
+	if ev.v == nil {
+		ev.v = make(map[string]any, len(r.doc)+2)
 	}
-	if withMeta {
-		v["meta"] = r.meta()
+	clear(ev.v)
+	for k, x := range r.doc {
+		ev.v[k] = x
+	}
+	if ev.withMeta {
+		if ev.meta == nil {
+			ev.meta = make(map[string]any, 4)
+		}
+		r.fillMeta(ev.meta)
+		ev.v["meta"] = ev.meta
 	}
 	if ms != nil {
-		v[r.t.membershipAttr()] = ms
+		ev.v[r.t.membershipAttr()] = ms
 	}
-	return v
+	return ev.v
 }
 
 // membership is r's membership attribute as filters see it: a Group's

@@ -161,15 +161,13 @@ type record struct {
 	dead     bool // deleted: still in table.order until compaction
 }
 
-// meta is the "meta" attribute filters and sortBy see (RFC 7643 section
-// 3.1), made when a query names it.
-func (r *record) meta() map[string]any {
-	return map[string]any{
-		"resourceType": r.t.rt.Name,
-		"created":      FormatTime(r.created),
-		"lastModified": FormatTime(r.modified),
-		"version":      WeakETag(r.version),
-	}
+// fillMeta sets the "meta" attribute filters and sortBy see (RFC 7643
+// section 3.1) in meta, when a query names it.
+func (r *record) fillMeta(meta map[string]any) {
+	meta["resourceType"] = r.t.rt.Name
+	meta["created"] = FormatTime(r.created)
+	meta["lastModified"] = FormatTime(r.modified)
+	meta["version"] = WeakETag(r.version)
 }
 
 func (r *record) snapshot() *Resource {
