@@ -101,7 +101,7 @@ SENSITIVITY_FLAGS ?=
 sensitivity:
 	$(GO) run ./cmd/scimconf sensitivity $(SENSITIVITY_FLAGS)
 
-## bench: benchmarks of the protocol core, the store, the DNS mock and the account model
+## bench: benchmarks of the protocol core, the store, the DNS mock and the account model; load figures and the live heap per stored user
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/... ./dnsmock/...
 	$(GO) run ./cmd/scimconf bench $(if $(TARGET),--target='$(TARGET)' --token='$(TOKEN)' --verified-domain='$(VERIFIED_DOMAIN)')

@@ -37,6 +37,12 @@ type Config struct {
 	MaxRequests int
 	// RunID names the seeded users: "bench-<RunID>-<n>@<Domain>".
 	RunID string
+	// AfterSeed, when set, is called after seeding to each size and
+	// before that size's scenarios run, with the number of users seeded
+	// and the bytes the bench itself keeps for them (their ids), so that
+	// a caller running the server in this process can read its memory
+	// (cmd/scimconf bench does, for the embedded mock).
+	AfterSeed func(users int, benchBytes uint64)
 }
 
 // Result is one scenario's figures.
@@ -60,27 +66,61 @@ func Sizes(ctx context.Context, cfg Config, sizes []int, progress io.Writer) (ma
 	}
 	client := newClient(cfg)
 	out := map[int][]Result{}
-	var ids, names []string
+	ids := &idList{}
 	for _, n := range sizes {
-		if n > len(ids) {
+		if n > ids.len() {
 			c := cfg
-			c.Users, c.Offset = n-len(ids), len(ids)
-			more, moreNames, err := seed(ctx, client, c, progress)
-			if err != nil {
+			c.Users, c.Offset = n-ids.len(), ids.len()
+			if err := seed(ctx, client, c, ids, progress); err != nil {
 				return nil, err
 			}
-			ids, names = append(ids, more...), append(names, moreNames...)
+			if cfg.AfterSeed != nil {
+				cfg.AfterSeed(ids.len(), ids.bytes())
+			}
 		}
-		out[n] = measureAll(ctx, client, cfg, ids[:n], names[:n], progress)
+		out[n] = measureAll(ctx, client, cfg, ids, n, progress)
 	}
 	return out, nil
 }
+
+// userName is the userName of the i-th seeded user. It is computed again
+// when needed rather than kept, so that the bench holds as little memory
+// as it can next to an embedded server whose memory it reports.
+func (cfg Config) userName(i int) string {
+	return fmt.Sprintf("bench-%s-%d@%s", cfg.RunID, i, cfg.Domain)
+}
+
+// idList keeps the seeded users' ids in one byte array, with no pointer
+// per id, so that what the bench holds is small and known exactly (bytes).
+type idList struct {
+	data []byte
+	ends []int32
+}
+
+func (l *idList) add(id string) {
+	l.data = append(l.data, id...)
+	l.ends = append(l.ends, int32(len(l.data)))
+}
+
+func (l *idList) len() int { return len(l.ends) }
+
+func (l *idList) at(i int) string {
+	start := int32(0)
+	if i > 0 {
+		start = l.ends[i-1]
+	}
+	return string(l.data[start:l.ends[i]])
+}
+
+// bytes is what the list holds on the heap.
+func (l *idList) bytes() uint64 { return uint64(cap(l.data) + 4*cap(l.ends)) }
 
 func newClient(cfg Config) *http.Client {
 	return &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.Concurrency * 2, DialContext: (&net.Dialer{}).DialContext}, Timeout: 10 * time.Second}
 }
 
-func measureAll(ctx context.Context, client *http.Client, cfg Config, ids, names []string, progress io.Writer) []Result {
+// measureAll runs the scenarios against the first n seeded users.
+func measureAll(ctx context.Context, client *http.Client, cfg Config, ids *idList, n int, progress io.Writer) []Result {
 	bare := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/scim+json")
 		w.Write(sampleBody)
@@ -91,9 +131,9 @@ func measureAll(ctx context.Context, client *http.Client, cfg Config, ids, names
 		url  func(i int) string
 	}{
 		{"bare net/http handler (baseline)", func(int) string { return bare.URL + "/Users/x" }},
-		{"GET /Users/{id}", func(i int) string { return cfg.BaseURL + "/Users/" + ids[i%len(ids)] }},
+		{"GET /Users/{id}", func(i int) string { return cfg.BaseURL + "/Users/" + ids.at(i%n) }},
 		{`GET /Users?filter=userName eq "..."`, func(i int) string {
-			return cfg.BaseURL + "/Users?filter=" + url.QueryEscape(`userName eq "`+names[i%len(names)]+`"`)
+			return cfg.BaseURL + "/Users?filter=" + url.QueryEscape(`userName eq "`+cfg.userName(i%n)+`"`)
 		}},
 	}
 	var out []Result
@@ -110,15 +150,14 @@ func measureAll(ctx context.Context, client *http.Client, cfg Config, ids, names
 var sampleBody = []byte(`{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"id":"x","userName":"ada@example.com","name":{"givenName":"Ada","familyName":"Lovelace"},"active":true,"meta":{"resourceType":"User","created":"2026-01-01T00:00:00Z","lastModified":"2026-01-01T00:00:00Z","location":"http://127.0.0.1/Users/x","version":"W/\"1\""}}`)
 
 // seed creates cfg.Users users through /Bulk when the target takes it (in
-// requests of at most 500 operations), else one POST each.
-func seed(ctx context.Context, c *http.Client, cfg Config, progress io.Writer) (ids, names []string, err error) {
+// requests of at most 500 operations), adding their ids to ids.
+func seed(ctx context.Context, c *http.Client, cfg Config, ids *idList, progress io.Writer) error {
 	const batch = 500
 	for start := cfg.Offset; start < cfg.Offset+cfg.Users; start += batch {
 		n := min(batch, cfg.Offset+cfg.Users-start)
 		ops := make([]map[string]any, n)
 		for i := range n {
-			name := fmt.Sprintf("bench-%s-%d@%s", cfg.RunID, start+i, cfg.Domain)
-			names = append(names, name)
+			name := cfg.userName(start + i)
 			ops[i] = map[string]any{"method": "POST", "bulkId": fmt.Sprint(start + i), "path": "/Users", "data": map[string]any{
 				"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": name,
 				"name": map[string]any{"givenName": "Bench", "familyName": fmt.Sprint(start + i)}, "active": true}}
@@ -128,24 +167,24 @@ func seed(ctx context.Context, c *http.Client, cfg Config, progress io.Writer) (
 		}
 		status, err := call(ctx, c, cfg, "POST", "/Bulk", map[string]any{"schemas": []string{"urn:ietf:params:scim:api:messages:2.0:BulkRequest"}, "Operations": ops}, &resp)
 		if err != nil || status != 200 {
-			return nil, nil, fmt.Errorf("seeding through /Bulk: status %d: %v", status, err)
+			return fmt.Errorf("seeding through /Bulk: status %d: %v", status, err)
 		}
 		for _, op := range resp.Operations {
 			if op.Status != "201" {
-				return nil, nil, fmt.Errorf("seeding: a bulk POST answered %s", op.Status)
+				return fmt.Errorf("seeding: a bulk POST answered %s", op.Status)
 			}
 			u, err := url.Parse(op.Location)
 			if err != nil {
-				return nil, nil, fmt.Errorf("seeding: bad location %q", op.Location)
+				return fmt.Errorf("seeding: bad location %q", op.Location)
 			}
-			ids = append(ids, path.Base(u.Path))
+			ids.add(path.Base(u.Path))
 		}
-		fmt.Fprintf(progress, "seeded %d/%d users\n", cfg.Offset+len(ids), cfg.Offset+cfg.Users)
+		fmt.Fprintf(progress, "seeded %d/%d users\n", ids.len(), cfg.Offset+cfg.Users)
 	}
-	if len(ids) == 0 {
-		return nil, nil, fmt.Errorf("no users to read: give --users > 0")
+	if ids.len() == 0 {
+		return fmt.Errorf("no users to read: give --users > 0")
 	}
-	return ids, names, nil
+	return nil
 }
 
 func call(ctx context.Context, c *http.Client, cfg Config, method, path string, body, out any) (int, error) {

@@ -55,6 +55,7 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 		determ     = fs.Bool("deterministic", false, describe("a clock that starts at 2026-01-01 and ids and tokens drawn from --seed, so that two runs given the same calls answer the same bytes (not for anything secret)", "SCIMCONF_DETERMINISTIC"))
 		seed       = fs.Uint64("seed", 0, describe("seed of --deterministic and of the faults' probabilities; 0 without --deterministic picks one", "SCIMCONF_SEED"))
 		journalCap = fs.Int("journal-size", mock.DefaultJournalSize, describe("exchanges the request journal keeps (the oldest go first)", "SCIMCONF_JOURNAL_SIZE"))
+		journalMem = fs.Int64("journal-max-bytes", mock.DefaultJournalMaxBytes, describe("bytes the request journal's entries may hold together, bodies and headers counted (the oldest go first)", "SCIMCONF_JOURNAL_MAX_BYTES"))
 		violate    = fs.String("violate", "", describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
 	)
 	if err := parse(fs, args); err != nil {
@@ -86,6 +87,9 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 	if err := testDouble(&opts, *faultsFile, *fixtures, *determ, *seed, *journalCap); err != nil {
 		return err
 	}
+	if err := journalMaxBytes(&opts, *journalMem); err != nil {
+		return err
+	}
 	if *sysRes {
 		opts.Resolver = systemResolver{}
 	}
@@ -111,5 +115,14 @@ func closeMock(inst *mock.Instance) error {
 	if err := inst.Close(); err != nil {
 		return fmt.Errorf("stopping the mock: %w", err)
 	}
+	return nil
+}
+
+// journalMaxBytes applies --journal-max-bytes to opts.
+func journalMaxBytes(opts *mock.Options, n int64) error {
+	if n < 1 {
+		return fmt.Errorf("--journal-max-bytes %d: give the journal at least 1 byte (it always keeps the newest exchange)", n)
+	}
+	opts.JournalMaxBytes = n
 	return nil
 }

@@ -34,6 +34,10 @@ type (
 // DefaultJournalSize is how many exchanges the journal keeps by default.
 const DefaultJournalSize = journal.DefaultCapacity
 
+// DefaultJournalMaxBytes is how many bytes the journal's entries may hold
+// together by default.
+const DefaultJournalMaxBytes = journal.DefaultMaxBytes
+
 // DefaultLimits are Dynatrace's limits, which new accounts get.
 func DefaultLimits() Limits { return account.DefaultLimits() }
 

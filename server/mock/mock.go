@@ -69,6 +69,9 @@ type Options struct {
 	// JournalSize is how many exchanges the journal keeps; 0 means
 	// journal.DefaultCapacity.
 	JournalSize int
+	// JournalMaxBytes bounds what the journal's entries hold together, in
+	// bytes; 0 means journal.DefaultMaxBytes (16 MiB).
+	JournalMaxBytes int64
 	// Faults are fault rules in force from the start (and again after
 	// each reset).
 	Faults []faults.Rule
@@ -185,7 +188,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		}
 	}
 	inst.log = opts.Logger
-	inst.Journal = journal.New(journal.WithCapacity(opts.JournalSize))
+	inst.Journal = journal.New(journal.WithCapacity(opts.JournalSize), journal.WithMaxBytes(opts.JournalMaxBytes))
 	inst.Faults = faults.New(faultSeed)
 	inst.startFaults, inst.fixtures = opts.Faults, opts.Fixtures
 	if err := inst.addStartFaults(); err != nil {

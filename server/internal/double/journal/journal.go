@@ -3,8 +3,9 @@
 // request and response bodies, status, scimType, the rule that refused the
 // request, the IdP quirks the mock accepted, the fault it injected, the
 // duration, and the account, resource type, resource id and PATCH ops the
-// request was about), kept in a bounded ring buffer so that a long-running
-// mock never grows without end.
+// request was about), kept in a ring buffer bounded both in entries and in
+// bytes, so that a long-running mock never grows without end and its
+// memory can be planned on whatever the bodies weigh.
 //
 // It owns the HTTP middleware that records exchanges, the management
 // endpoints that query, count, clear and tail the journal (mounted by
@@ -18,6 +19,7 @@ package journal
 
 import (
 	"net/http"
+	"reflect"
 	"slices"
 	"sync"
 	"time"
@@ -38,6 +40,10 @@ const (
 // Defaults of New.
 const (
 	DefaultCapacity = 10000
+	// DefaultMaxBytes bounds what the entries hold together (Entry.Size):
+	// 16 MiB, about 170 bytes per user of an account of 100,000, so that
+	// the journal stays a small share of a loaded mock's heap.
+	DefaultMaxBytes = 16 << 20
 	// DefaultMaxBody is how many bytes of each request and response body an
 	// entry keeps; the rest is dropped and the entry marked truncated.
 	DefaultMaxBody = 16 << 10
@@ -116,13 +122,19 @@ func (e Entry) clone() Entry {
 // value is not usable; call New.
 type Journal struct {
 	capacity  int
+	maxBytes  int64
 	maxBody   int
 	now       func() time.Time
 	heartbeat time.Duration
 
-	mu       sync.Mutex
-	ring     []Entry // len == capacity once full
-	next     int     // where the next entry goes once the ring is full
+	mu sync.Mutex
+	// ring holds the n entries from head on, oldest first, wrapping
+	// around; it grows as entries come, up to capacity slots, so an idle
+	// journal costs nothing. It holds pointers so that the slots it has
+	// grown but not filled cost 8 bytes each, not an Entry each.
+	ring     []*Entry
+	head, n  int
+	bytes    int64 // Size of the entries held
 	seq      uint64
 	recorded uint64 // since the last Clear
 	dropped  uint64 // evicted since the last Clear
@@ -139,6 +151,19 @@ func WithCapacity(n int) Option {
 	return func(j *Journal) {
 		if n > 0 {
 			j.capacity = n
+		}
+	}
+}
+
+// WithMaxBytes bounds the bytes the entries hold together, as Entry.Size
+// counts them (default DefaultMaxBytes); the oldest are dropped first, as
+// for the entry count. The newest entry is always kept: when it alone
+// weighs more than n, its bodies are dropped (and marked truncated). n < 1
+// keeps the default.
+func WithMaxBytes(n int64) Option {
+	return func(j *Journal) {
+		if n > 0 {
+			j.maxBytes = n
 		}
 	}
 }
@@ -176,7 +201,7 @@ func WithHeartbeat(d time.Duration) Option {
 
 // New returns an empty journal.
 func New(opts ...Option) *Journal {
-	j := &Journal{capacity: DefaultCapacity, maxBody: DefaultMaxBody, now: time.Now, heartbeat: DefaultHeartbeat, subs: map[*Subscription]struct{}{}}
+	j := &Journal{capacity: DefaultCapacity, maxBytes: DefaultMaxBytes, maxBody: DefaultMaxBody, now: time.Now, heartbeat: DefaultHeartbeat, subs: map[*Subscription]struct{}{}}
 	for _, o := range opts {
 		o(j)
 	}
@@ -185,6 +210,90 @@ func New(opts ...Option) *Journal {
 
 // Capacity returns how many entries the journal keeps.
 func (j *Journal) Capacity() int { return j.capacity }
+
+// MaxBytes returns the bytes the journal's entries may hold together.
+func (j *Journal) MaxBytes() int64 { return j.maxBytes }
+
+// Bytes returns what the journal's entries hold now, as Entry.Size counts.
+func (j *Journal) Bytes() int64 {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.bytes
+}
+
+// Len returns how many entries the journal holds.
+func (j *Journal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.n
+}
+
+// entrySize is what an Entry's own fields take, before what they point
+// to, plus its pointer in the ring.
+var entrySize = allocSize(int64(reflect.TypeFor[Entry]().Size())) + 8
+
+// Size estimates the heap bytes e keeps alive: the entry itself, each of
+// its strings, its headers (the map, its names and values) and lists, each
+// allocation rounded up as Go's allocator rounds it. It errs on the high
+// side (strings an entry shares, such as "GET" or a path's segments, are
+// counted as its own), so that a journal within its budget by this count
+// is within it in fact (a test measures this). The journal's byte budget
+// is in these units.
+func (e *Entry) Size() int64 {
+	n := entrySize
+	for _, s := range []string{e.Method, e.Path, e.Query, e.RequestBody, e.ResponseBody, e.SCIMType, e.Detail,
+		e.Rule, e.Fault, e.Error, e.AccountID, e.Endpoint, e.ResourceType, e.ResourceID} {
+		n += allocSize(int64(len(s)))
+	}
+	return n + headerSize(e.RequestHeaders) + headerSize(e.ResponseHeaders) + listSize(e.Quirks) + listSize(e.PatchOps)
+}
+
+// headerSize estimates a header map: the map's header, its groups of 8
+// slots (a name and a value slice each, 8 control bytes a group) kept at
+// most 7/8 full, the names, one array of every value (as Header.Clone
+// makes it) and the values.
+func headerSize(h http.Header) int64 {
+	if h == nil {
+		return 0
+	}
+	const mapHeader, group = 48, 8*(16+24) + 8
+	slots := int64(8)
+	for slots*7/8 < int64(len(h)) {
+		slots *= 2
+	}
+	n := mapHeader + allocSize(slots/8*group)
+	values := 0
+	for k, vs := range h {
+		n += allocSize(int64(len(k)))
+		values += len(vs)
+		for _, v := range vs {
+			n += allocSize(int64(len(v)))
+		}
+	}
+	return n + allocSize(int64(16*values))
+}
+
+func listSize(l []string) int64 {
+	n := allocSize(int64(16 * cap(l)))
+	for _, s := range l {
+		n += allocSize(int64(len(s)))
+	}
+	return n
+}
+
+// allocSize rounds an allocation of n bytes up as Go's size classes do,
+// or a little above: to 16 bytes, then to an eighth of the next power of
+// two.
+func allocSize(n int64) int64 {
+	if n <= 0 {
+		return 0
+	}
+	step := int64(16)
+	for p := int64(128); p < n; p *= 2 {
+		step = p / 8
+	}
+	return (n + step - 1) / step * step
+}
 
 // Add records e, giving it the next Seq (and the journal's time when e.Time
 // is zero), and returns it as recorded. The middleware calls it; tests may
@@ -197,13 +306,16 @@ func (j *Journal) Add(e Entry) Entry {
 	j.seq++
 	e.Seq = j.seq
 	j.recorded++
-	if len(j.ring) < j.capacity {
-		j.ring = append(j.ring, e)
-	} else {
-		j.ring[j.next] = e
-		j.next = (j.next + 1) % j.capacity
-		j.dropped++
+	size := e.Size()
+	if size > j.maxBytes {
+		e = e.withoutBodies()
+		size = e.Size()
 	}
+	for j.n > 0 && (j.n >= j.capacity || j.bytes+size > j.maxBytes) {
+		j.evictOldest()
+	}
+	j.push(e)
+	j.bytes += size
 	for s := range j.subs {
 		s.offer(e)
 	}
@@ -211,10 +323,43 @@ func (j *Journal) Add(e Entry) Entry {
 	return e.clone()
 }
 
+// withoutBodies is e without its bodies, for an entry too large for the
+// whole journal.
+func (e Entry) withoutBodies() Entry {
+	e.RequestBodyTruncated = e.RequestBodyTruncated || e.RequestBody != ""
+	e.ResponseBodyTruncated = e.ResponseBodyTruncated || e.ResponseBody != ""
+	e.RequestBody, e.ResponseBody = "", ""
+	return e
+}
+
+// push appends e after the newest entry, growing the ring (up to
+// capacity slots) when it is full. The caller makes room first.
+func (j *Journal) push(e Entry) {
+	if j.n == len(j.ring) {
+		grown := make([]*Entry, min(max(2*len(j.ring), 16), j.capacity))
+		for i := range j.n {
+			grown[i] = j.ring[(j.head+i)%len(j.ring)]
+		}
+		j.ring, j.head = grown, 0
+	}
+	j.ring[(j.head+j.n)%len(j.ring)] = &e
+	j.n++
+}
+
+// evictOldest drops the oldest entry, clearing its slot so that the ring
+// does not keep it alive.
+func (j *Journal) evictOldest() {
+	j.bytes -= j.ring[j.head].Size()
+	j.ring[j.head] = nil
+	j.head = (j.head + 1) % len(j.ring)
+	j.n--
+	j.dropped++
+}
+
 // each calls f on every entry, oldest first, under the lock.
 func (j *Journal) each(f func(*Entry)) {
-	for i := range j.ring {
-		f(&j.ring[(j.next+i)%len(j.ring)])
+	for i := range j.n {
+		f(j.ring[(j.head+i)%len(j.ring)])
 	}
 }
 
@@ -278,7 +423,7 @@ func StatusClass(status int) string {
 // never reuse a number a client has seen.
 func (j *Journal) Clear() {
 	j.mu.Lock()
-	j.ring, j.next, j.recorded, j.dropped = nil, 0, 0, 0
+	j.ring, j.head, j.n, j.bytes, j.recorded, j.dropped = nil, 0, 0, 0, 0, 0
 	j.mu.Unlock()
 }
 

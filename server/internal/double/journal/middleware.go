@@ -115,11 +115,15 @@ func (j *Journal) entry(r *http.Request, body []byte, rec *recorder) Entry {
 	return e
 }
 
+// cut keeps the first maxBody bytes of a body. The part kept is copied:
+// a slice of s would keep all of s alive (up to the 1 MiB the middleware
+// reads) for as long as the entry stays in the journal, and the journal's
+// byte budget counts only what the entry shows.
 func (j *Journal) cut(s string) (string, bool) {
 	if len(s) <= j.maxBody {
 		return s, false
 	}
-	return s[:j.maxBody], true
+	return strings.Clone(s[:j.maxBody]), true
 }
 
 // resourceOf reads the account, endpoint, resource type and resource id

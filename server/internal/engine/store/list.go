@@ -101,6 +101,11 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 	ma := t.membershipAttr()
 	withMembers := (q.Filter != nil && q.Filter.Uses(ma)) ||
 		(q.SortBy != nil && !q.SortBy.Extension && q.SortBy.Schema != schema.Common && strings.EqualFold(q.SortBy.Attr.Name, ma))
+	ev := &evalView{
+		withMembers: withMembers,
+		withMeta: (q.Filter != nil && q.Filter.Uses("meta")) ||
+			(q.SortBy != nil && !q.SortBy.Extension && strings.EqualFold(q.SortBy.Attr.Name, "meta")),
+	}
 
 	var cands []*record
 	if q.Filter != nil {
@@ -116,7 +121,7 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 		if r.dead {
 			continue
 		}
-		doc := m.evalDoc(r, withMembers)
+		doc := ev.doc(m, r)
 		if q.Filter != nil && !q.Filter.Match(doc) {
 			continue
 		}
@@ -130,11 +135,51 @@ func (m *Memory) collect(t *table, q Query, o *ordered) {
 	}
 }
 
-// evalDoc is the document filters and sortBy see for r.
-func (m *Memory) evalDoc(r *record, withMembers bool) map[string]any {
-	if !withMembers {
-		return r.view
+// evalView makes the documents one query's filter and sortBy see: the
+// stored one, with meta and the membership attribute added when the query
+// names them. Those are made per query, not kept, so that only queries
+// that name them pay, and one map serves every resource of the query:
+// Filter.Match keeps nothing of a document and sortValue keeps only
+// scalars, so the map can be filled again for the next resource.
+type evalView struct {
+	withMembers, withMeta bool
+	v, meta               map[string]any
+}
+
+func (ev *evalView) doc(m *Memory, r *record) map[string]any {
+	if !ev.withMembers && !ev.withMeta {
+		return r.doc
 	}
+	var ms []any
+	if ev.withMembers {
+		ms = m.membership(r)
+	}
+	if ms == nil && !ev.withMeta {
+		return r.doc // unassigned attributes are absent
+	}
+	if ev.v == nil {
+		ev.v = make(map[string]any, len(r.doc)+2)
+	}
+	clear(ev.v)
+	for k, x := range r.doc {
+		ev.v[k] = x
+	}
+	if ev.withMeta {
+		if ev.meta == nil {
+			ev.meta = make(map[string]any, 4)
+		}
+		r.fillMeta(ev.meta)
+		ev.v["meta"] = ev.meta
+	}
+	if ms != nil {
+		ev.v[r.t.membershipAttr()] = ms
+	}
+	return ev.v
+}
+
+// membership is r's membership attribute as filters see it: a Group's
+// members, a User's groups; nil when it has none.
+func (m *Memory) membership(r *record) []any {
 	var ms []any
 	if r.t.isGroup {
 		if set := m.groups[r.id]; set != nil && set.len() > 0 {
@@ -151,15 +196,7 @@ func (m *Memory) evalDoc(r *record, withMembers bool) map[string]any {
 			ms[i] = map[string]any{"value": g, "type": "direct"}
 		}
 	}
-	if ms == nil {
-		return r.view // unassigned attributes are absent
-	}
-	v := make(map[string]any, len(r.view)+1)
-	for k, x := range r.view {
-		v[k] = x
-	}
-	v[r.t.membershipAttr()] = ms
-	return v
+	return ms
 }
 
 // plan returns the candidates an index gives for e, and false when no

@@ -143,43 +143,40 @@ func FormatTime(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
 func WeakETag(version uint64) string { return `W/"` + strconv.FormatUint(version, 10) + `"` }
 
 // record is one stored resource. Its fields change only under the write
-// lock; doc and view are replaced, never changed in place, so a reader
-// holding the read lock may use them freely.
+// lock; doc is replaced, never changed in place, so a reader holding the
+// read lock may use it freely.
 type record struct {
-	t        *table
-	id       string
-	seq      uint64
+	t   *table
+	id  string
+	seq uint64
+	// doc is the stored document (Resource.Doc) plus "id": what filters
+	// and sortBy see, as it is, unless they name meta or the membership
+	// attribute (evalDoc adds those for the query). One map per resource,
+	// not a document and a second view of it, and no meta kept: half the
+	// memory of a stored user.
 	doc      map[string]any
 	created  time.Time
 	modified time.Time
 	version  uint64
-	// view is what filters and sortBy see: doc's attributes plus id and
-	// meta (without members/groups, which are added per query on demand).
-	// It shares doc's values, which are never changed in place.
-	view map[string]any
-	dead bool // deleted: still in table.order until compaction
+	dead     bool // deleted: still in table.order until compaction
 }
 
-func (r *record) rebuildView() {
-	v := make(map[string]any, len(r.doc)+2)
-	for k, x := range r.doc {
-		v[k] = x
-	}
-	v["id"] = r.id
-	v["meta"] = map[string]any{
-		"resourceType": r.t.rt.Name,
-		"created":      FormatTime(r.created),
-		"lastModified": FormatTime(r.modified),
-		"version":      WeakETag(r.version),
-	}
-	r.view = v
+// fillMeta sets the "meta" attribute filters and sortBy see (RFC 7643
+// section 3.1) in meta, when a query names it.
+func (r *record) fillMeta(meta map[string]any) {
+	meta["resourceType"] = r.t.rt.Name
+	meta["created"] = FormatTime(r.created)
+	meta["lastModified"] = FormatTime(r.modified)
+	meta["version"] = WeakETag(r.version)
 }
 
 func (r *record) snapshot() *Resource {
+	d := copyDoc(r.doc)
+	delete(d, "id")
 	return &Resource{
 		Type:         r.t.rt.Name,
 		ID:           r.id,
-		Doc:          copyDoc(r.doc),
+		Doc:          d,
 		Created:      r.created,
 		LastModified: r.modified,
 		Version:      r.version,
@@ -190,7 +187,6 @@ func (r *record) snapshot() *Resource {
 func (r *record) touch(now time.Time) {
 	r.version++
 	r.modified = now
-	r.rebuildView()
 }
 
 // table holds the resources of one resource type.
@@ -315,8 +311,8 @@ func (m *Memory) Create(ctx context.Context, rt *schema.ResourceType, doc map[st
 	}
 	now := m.now().UTC()
 	m.seq++
+	d["id"] = id
 	r := &record{t: t, id: id, seq: m.seq, doc: d, created: now, modified: now, version: 1}
-	r.rebuildView()
 	t.byID[id] = r
 	t.order = append(t.order, r)
 	m.all[id] = r
@@ -402,6 +398,7 @@ func (m *Memory) Update(ctx context.Context, rt *schema.ResourceType, id string,
 	var d map[string]any
 	if newDoc != nil {
 		d = t.cleanDoc(newDoc)
+		d["id"] = r.id
 		docChanged = !equalValue(d, r.doc)
 	}
 	if docChanged {
