@@ -67,13 +67,17 @@ func rfcTokenRule(set *violation.Set) account.TokenRule {
 // unique: the store enforces the schema's "uniqueness": "server" on
 // displayName. A LOCAL group, created through the management API, is judged
 // as in Dynatrace mode (account.CheckGroup): that API is the same in both
-// modes.
+// modes. Nor is a SCIM group's name held to Dynatrace's text rule
+// (account.CheckGroupName: no padding, no blank name): RFC 7643 section 4.2
+// asks only that displayName be present, and the schema's required check
+// does that.
 func rfcGroupRule(c account.GroupClaim) error {
-	if c.Type == account.GroupSCIM {
-		c.HeldByLocal = false
-		c.Local = 0
+	if c.Type != account.GroupSCIM {
+		return account.CheckGroup(c)
 	}
-	return account.CheckGroup(c)
+	c.HeldByLocal = false
+	c.Local = 0
+	return account.CheckGroupClaim(c)
 }
 
 // The descriptions /Schemas gives the attributes whose meaning depends on

@@ -563,3 +563,20 @@ func TestParseRules(t *testing.T) {
 		t.Errorf("Start with rules okta: %v, want an error naming the choices", err)
 	}
 }
+
+// Dynatrace's text rule on group names (no padding, no blank name: the
+// seed's "each group name in an account must be unique" as account
+// management shows names) is the Dynatrace layer's; under Rules "rfc" a
+// SCIM group named "Local Admins " is what RFC 7643 section 4.2 allows.
+func TestRulesGroupNameText(t *testing.T) {
+	for rules, want := range map[string]int{RulesDynatrace: http.StatusBadRequest, RulesRFC: http.StatusCreated} {
+		t.Run(rules, func(t *testing.T) {
+			inst := start(t, Options{Rules: rules})
+			status, doc := scim(t, inst, inst.SCIMToken, http.MethodPost, "/Groups",
+				`{"schemas":["`+groupURN+`"],"displayName":"Local Admins "}`)
+			if status != want {
+				t.Errorf("POST /Groups displayName %q gives %d %v, want %d", "Local Admins ", status, doc, want)
+			}
+		})
+	}
+}

@@ -36,8 +36,21 @@ type GroupRule func(GroupClaim) error
 // CheckGroup is Dynatrace's group rule: a name is unique, case-insensitively,
 // across LOCAL and SCIM groups (DT-GROUP-UNIQUE), and LOCAL and SCIM groups
 // together stay within maxGroups (DT-GROUP-LIMIT). A SCIM group named like
-// another SCIM group is left to the SCIM store.
+// another SCIM group is left to the SCIM store. A SCIM group's name must
+// also pass CheckGroupName, as a LOCAL group's does when it is created, so
+// that account management never shows two names that read the same.
 func CheckGroup(c GroupClaim) error {
+	if c.Type == GroupSCIM {
+		if err := CheckGroupName(c.Name); err != nil {
+			return err
+		}
+	}
+	return CheckGroupClaim(c)
+}
+
+// CheckGroupClaim is CheckGroup without the text rule on a SCIM group's
+// name: uniqueness across LOCAL and SCIM groups, and the group limit.
+func CheckGroupClaim(c GroupClaim) error {
 	switch {
 	case c.HeldByLocal:
 		return fmt.Errorf("%w: a LOCAL group has the name %q", ErrGroupNameTaken, c.Name)
@@ -88,13 +101,10 @@ type SCIMClaim struct {
 }
 
 // ClaimSCIMGroup asks for name and a place for a SCIM group about to be
-// created; a name CheckGroupName refuses gives ErrInvalidGroupName, as for
-// a LOCAL group; the SCIM side creates the group in its store, then commits the
+// created (the group rule judges both; Dynatrace's, CheckGroup, also judges
+// the name's text, as for a LOCAL group); the SCIM side creates the group in its store, then commits the
 // claim with the new id, or releases it when the store refused.
 func (a *Account) ClaimSCIMGroup(name string) (*SCIMClaim, error) {
-	if err := CheckGroupName(name); err != nil {
-		return nil, err
-	}
 	key := foldKey(name)
 	a.mu.Lock()
 	defer a.mu.Unlock()
@@ -110,12 +120,9 @@ func (a *Account) ClaimSCIMGroup(name string) (*SCIMClaim, error) {
 }
 
 // ClaimSCIMRename asks for name for the SCIM group id, about to be renamed
-// in the SCIM store (CheckGroupName judges name first). A name that differs from the current one only in case
+// in the SCIM store (the group rule judges it). A name that differs from the current one only in case
 // needs no claim: the result is nil then, and so is the error.
 func (a *Account) ClaimSCIMRename(id, name string) (*SCIMClaim, error) {
-	if err := CheckGroupName(name); err != nil {
-		return nil, err
-	}
 	key := foldKey(name)
 	a.mu.Lock()
 	defer a.mu.Unlock()
