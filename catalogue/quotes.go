@@ -52,6 +52,8 @@ var quotes = map[string][]Quote{
 		{"RFC 7235 3.1", "A server generating a 401 (Unauthorized) response MUST send a WWW-Authenticate header field containing at least one challenge"},
 	},
 	"RFC-BULK": {
+		{"RFC 7644 3.7.4", "The service provider MUST define the maximum number of operations and maximum payload size a client may send in a single request."},
+		{"RFC 7644 3.7.4", "If either limit is exceeded, the service provider MUST return HTTP response code 413 (Payload Too Large). The returned response MUST specify the limit exceeded in the body of the error response."},
 		{"RFC 7643 5", "bulk A complex type that specifies bulk configuration options. See Section 3.7 of [RFC7644]. REQUIRED."},
 		{"RFC 7643 5", "maxOperations An integer value specifying the maximum number of operations. REQUIRED."},
 		{"RFC 7643 5", "maxPayloadSize An integer value specifying the maximum payload size in bytes. REQUIRED."},
@@ -98,9 +100,12 @@ var quotes = map[string][]Quote{
 	"RFC-FILTER": {
 		{"RFC 7644 3.4.2.2", "Filtering is an OPTIONAL parameter for SCIM service providers."},
 		{"RFC 7644 3.4.2.2", "When specified, only those resources matching the filter expression SHALL be returned."},
+		{"RFC 7644 3.4.2.2", "Filters MUST be evaluated using the following order of operations, in order of precedence:"},
+		{"RFC 7644 3.4.2.2", "If the specified attribute in a filter expression is a multi-valued attribute, the filter matches if any of the values of the specified attribute match the specified criterion; e.g., if a User has multiple \"emails\" values, only one has to match for the entire User to match."},
 	},
 	"RFC-FILTER-CASE": {
 		{"RFC 7644 3.4.2.2", "Attribute names and attribute operators used in filters are case insensitive."},
+		{"RFC 7644 3.4.2.2", "When comparing attributes of type String, the case sensitivity for String type attributes SHALL be determined by the attribute's \"caseExact\" characteristic (see Section 2.2 of [RFC7643])."},
 		{rfc7643s7, "caseExact A Boolean value that specifies whether or not a string attribute is case sensitive. The server SHALL use case sensitivity when evaluating filters."},
 	},
 	"RFC-FILTER-EMPTY": {
@@ -109,6 +114,7 @@ var quotes = map[string][]Quote{
 		{"RFC 7644 3.4.2", "Resources A multi-valued list of complex objects containing the requested resources. This MAY be a subset of the full set of resources if pagination (Section 3.4.2.4) is requested. REQUIRED if \"totalResults\" is non-zero."},
 	},
 	"RFC-FILTER-INVALID": {
+		{"RFC 7644 3.4.2.2", "Providers MUST decline to filter results if the specified filter operation is not recognized and return an HTTP 400 error with a \"scimType\" error of \"invalidFilter\" and an appropriate human-readable response as per Section 3.12."},
 		{"RFC 7644 3.12 (Table 9, invalidFilter)", "The specified filter syntax was invalid (does not comply with Figure 1), or the specified attribute and filter comparison combination is not supported."},
 		{rfc7644s312, errorsInBody},
 	},
@@ -125,6 +131,7 @@ var quotes = map[string][]Quote{
 	},
 	"RFC-HTTP-STATUS": {
 		{rfc7644s312, "The SCIM protocol uses the HTTP response status codes defined in Section 6 of [RFC7231] to indicate operation success or failure."},
+		{"RFC 7644 3.12 (Table 8, 501)", "Service provider does not support the request operation, e.g., PATCH."},
 		{rfc7644s312, errorsInBody},
 	},
 	"RFC-MALFORMED": {
