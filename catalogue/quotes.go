@@ -68,6 +68,8 @@ var quotes = map[string][]Quote{
 		{"RFC 7644 3.3", "When the service provider successfully creates the new resource, an HTTP response SHALL be returned with HTTP status code 201 (Created)."},
 		{"RFC 7644 3.3", "The response body SHOULD contain the service provider's representation of the newly created resource."},
 		{"RFC 7644 3.3", "The URI of the created resource SHALL include, in the HTTP \"Location\" header and the HTTP body, a JSON representation [RFC7159] with the attribute \"meta.location\"."},
+		// What the rule does not demand: the attributes sent, unaltered.
+		{"RFC 7644 3.3", "Since the server is free to alter and/or ignore POSTed content, returning the full representation can be useful to the client"},
 	},
 	"RFC-CURSOR": {
 		{"RFC 9865 2", "Service providers supporting cursor-based pagination MUST include `nextCursor` in all paged query responses except when returning the last page."},
@@ -95,6 +97,8 @@ var quotes = map[string][]Quote{
 	"RFC-ETAG": {
 		{"RFC 7644 3.14", "Service providers MAY support weak ETags as the preferred mechanism for performing conditional retrievals and ensuring that clients do not inadvertently overwrite each other's changes, respectively. When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be specified within the 'version' attribute contained in the resource's 'meta' attribute."},
 		{"RFC 7644 3.14", "If the resource has not changed, the service provider simply returns an empty body with a 304 (Not Modified) response code."},
+		// RFC 7644 3.14 names RFC 7232 for If-Match; the MUST of a 412 is HTTP's.
+		{"RFC 7232 3.1", "An origin server MUST NOT perform the requested method if a received If-Match condition evaluates to false; instead, the origin server MUST respond with either a) the 412 (Precondition Failed) status code or b) one of the 2xx (Successful) status codes"},
 		{"RFC 7644 3.14", "If the service provider supports versioning of resources, the client MAY supply an If-Match header (Section 3.1 of [RFC7232]) for PUT and PATCH operations to ensure that the requested operation succeeds only if the supplied ETag matches the latest service provider resource, e.g., If-Match: W/\"e180ee84f0671b1\"."},
 	},
 	"RFC-FILTER": {
@@ -186,6 +190,7 @@ var quotes = map[string][]Quote{
 	},
 	"RFC-RETURNED": {
 		{rfc7643s7, "never The attribute is never returned."},
+		{"RFC 7643 4.1.1", "The cleartext value or the hashed value of a password SHALL NOT be returnable by a service provider."},
 		{"RFC 7644 3.4.2.5", "This parameter SHALL have no effect on attributes whose schema \"returned\" setting is \"always\"."},
 	},
 	"RFC-SEARCH": {

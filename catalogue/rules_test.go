@@ -63,9 +63,11 @@ var (
 	mustWord   = regexp.MustCompile(`\b(MUST|SHALL|REQUIRED)\b`)
 	shouldWord = regexp.MustCompile(`\b(SHOULD|RECOMMENDED)\b`)
 	// rfcSource names an RFC and a section, optionally a table row:
-	// "RFC 7644 3.12", "RFC 7644 3.12 (Table 8, 401)". RFC 7235 is HTTP
-	// authentication, which RFC 7644 section 2 builds on.
-	rfcSource = regexp.MustCompile(`^RFC (7643|7644|9865|7235) [0-9]+(\.[0-9]+)*( \([^()]+\))?$`)
+	// "RFC 7644 3.12", "RFC 7644 3.12 (Table 8, 401)". Besides the SCIM
+	// RFCs, the HTTP ones SCIM names for what it does not define itself:
+	// RFC 7235 (authentication, RFC 7644 section 2) and RFC 7232
+	// (conditional requests, RFC 7644 section 3.14).
+	rfcSource = regexp.MustCompile(`^RFC (7643|7644|9865|7235|7232) [0-9]+(\.[0-9]+)*( \([^()]+\))?$`)
 )
 
 // TestQuotes holds every rule's level to the words it quotes (issue 13:
