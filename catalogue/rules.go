@@ -43,6 +43,12 @@ type Rule struct {
 	// of Dynatrace's SCIM page ("seed: SCIM notice and limitations").
 	Source  string
 	Summary string
+	// Quotes are the sentences of the source the rule enforces, word for
+	// word, each naming where it stands. The level rests on them: a MUST
+	// rule quotes a MUST, SHALL or REQUIRED (or, for the Dynatrace seed, a
+	// plain word of obligation, see SeedObligationWords). Filled in from
+	// quotes (quotes.go).
+	Quotes []Quote
 	// Switches are the mock's violation switches that prove the rule: with
 	// any one of them on, the rule's specs fail (make sensitivity checks
 	// it). Filled in from proofs (switches.go).
@@ -133,7 +139,7 @@ var catalogue = []entry{
 	{"RFC-META", RFC, Must, "RFC 7643 3.1", "meta holds resourceType, created, lastModified and an absolute location; lastModified moves on change"},
 	{"RFC-MUTABILITY", RFC, Must, "RFC 7643 2.2", "readOnly values sent by the client are ignored; changing an immutable value is refused with mutability"},
 	{"RFC-PAGING", RFC, Must, "RFC 7644 3.4.2.4", "startIndex and count page the results without gaps or duplicates; totals are stable; count=0 and startIndex<1 behave as the RFC says"},
-	{"RFC-PAGING-MAX", RFC, Should, "RFC 7644 3.4.2.4", "a count above the declared maxResults is capped, not refused"},
+	{"RFC-PAGING-MAX", RFC, May, "RFC 7644 3.4.2.4", "a count above the declared maxResults is capped, not refused"},
 	{"RFC-PATCH", RFC, Must, "RFC 7644 3.5.2", "when patch is declared: add, replace and remove work on simple, complex and multi-valued attributes; the answer is 200 with the resource or 204"},
 	{"RFC-PATCH-ATOMIC", RFC, Must, "RFC 7644 3.5.2", "a PATCH whose operation fails changes nothing"},
 	{"RFC-PATCH-NOTARGET", RFC, Must, "RFC 7644 3.5.2", "a replace with a value filter that matches nothing answers 400 noTarget; remove without a path answers 400 noTarget"},
@@ -148,11 +154,11 @@ var catalogue = []entry{
 	// Dynatrace's SCIM page (profile dynatrace).
 	{"DT-OPS", Dynatrace, Must, seedReq, "GET, POST, PATCH, PUT and DELETE work for both User and Group"},
 	{"DT-AUTH", Dynatrace, Must, seedReq, "only Authorization: Bearer <token> is accepted; anything else is 401 with a SCIM error body"},
-	{"DT-AUTH-SCOPE", Dynatrace, Must, seedReq, "a SCIM token opens only its own account"},
+	{"DT-AUTH-SCOPE", Dynatrace, Should, seedReq, "a SCIM token opens only its own account"},
 	{"DT-TOKEN-CAP", Dynatrace, Must, seedFAQ, "at most 10 SCIM tokens per account; the 11th is refused until one is deleted"},
 	{"DT-TOKEN-ONCE", Dynatrace, Must, seedToken, "a token's value is shown only at generation, never listed"},
 	{"DT-TOKEN-DESC", Dynatrace, Must, seedToken, "a token takes an optional description at generation, editable later"},
-	{"DT-TOKEN-REVOKE", Dynatrace, Must, seedToken, "a deleted token stops working at once"},
+	{"DT-TOKEN-REVOKE", Dynatrace, Should, seedToken, "a deleted token stops working at once"},
 	{"DT-DOMAIN-TXT", Dynatrace, Must, seedDomain, "a domain stays pending until its DNS TXT record is found; verification can be retried"},
 	{"DT-DOMAIN-MULTI", Dynatrace, Must, seedDomain, "several domains verify in parallel; a subdomain is a domain of its own"},
 	{"DT-DOMAIN-REQUIRED", Dynatrace, Must, seedReq, "SCIM needs at least one verified domain in the account"},
@@ -170,7 +176,7 @@ var catalogue = []entry{
 	{"DT-GROUP-NODESC", Dynatrace, Must, seedFAQ, "a group description cannot be set by SCIM"},
 	{"DT-GROUP-MEMBERS", Dynatrace, Must, seedBenefits, "group membership mirrors the IdP: add, remove, replace"},
 	{"DT-GROUP-PER-USER", Dynatrace, Must, seedLimits, "no user is added to more groups than the per-user maximum"},
-	{"DT-GROUP-LIMIT", Dynatrace, Must, seedLimits, "no group is created beyond the account's maximum number of groups"},
+	{"DT-GROUP-LIMIT", Dynatrace, Should, seedLimits, "no group is created beyond the account's maximum number of groups"},
 
 	// What Entra ID and Okta send (profile idp): interoperability, hence
 	// SHOULD. The sequences are in fixtures/idp, each step citing its page.

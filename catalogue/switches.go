@@ -22,7 +22,7 @@ type entry struct {
 
 func (e entry) rule() Rule {
 	return Rule{ID: e.ID, Profile: e.Profile, Level: e.Level, Source: e.Source, Summary: e.Summary,
-		Switches: slices.Clone(proofs[e.ID])}
+		Quotes: slices.Clone(quotes[e.ID]), Switches: slices.Clone(proofs[e.ID])}
 }
 
 // proofs maps a rule ID to the switches that prove it: each must make at
