@@ -146,13 +146,13 @@ func seedObligation(text string) bool {
 	return false
 }
 
-// seedFile is Dynatrace's page as the project keeps it (DESIGN.md);
-// SCIMCONF_SEED points elsewhere.
+// seedFile is Dynatrace's page as the project keeps it: shared/seeds/ beside
+// the checkout (where CI lays it too); SCIMCONF_SEED points elsewhere.
 func seedFile() string {
 	if p := os.Getenv("SCIMCONF_SEED"); p != "" {
 		return p
 	}
-	return "/work/shared/seeds/dynatrace-scim.md"
+	return "../../shared/seeds/dynatrace-scim.md"
 }
 
 // plain drops the markdown the seed's quotes leave out (bold, backticks,
