@@ -155,13 +155,19 @@ const (
 	contentSCIM = "application/scim+json"
 )
 
-// dynatraceRule returns a Dynatrace rule as the conformance catalogue has it.
+// dynatraceRule returns a rule the mock refused a request for as the
+// conformance catalogue has it: Dynatrace's, or the RFC's (shown with the
+// RFC shape rules) when the mock names one of those.
 func dynatraceRule(id string) Rule {
 	r, ok := catalogue.ByID(id)
 	if !ok {
 		return Rule{ID: id, Category: Dynatrace, Summary: id, Source: "scimconf rule catalogue"}
 	}
-	return Rule{ID: id, Category: Dynatrace, Summary: r.Summary, Source: r.Source, URL: r.URL()}
+	c := Dynatrace
+	if r.Profile == catalogue.RFC {
+		c = RFC
+	}
+	return Rule{ID: id, Category: c, Summary: r.Summary, Source: r.Source, URL: r.URL()}
 }
 
 func rfcRule(id string, c Category, source, summary string) Rule {
@@ -235,6 +241,9 @@ func Grade(entries []journal.Entry, now time.Time) *Report {
 		g.revokedTokens(),
 		g.refusals(dynatraceRule("DT-AUTH-SCOPE"), isSCIM),
 	)
+	for id := range typedRules {
+		g.handle(id)
+	}
 	rep.Results = append(rep.Results, g.otherRefusals()...)
 	// The shape rules run first: a refusal of a body they found broken
 	// is graded under them, not again by its scimType.
@@ -850,7 +859,7 @@ func isRefusal(e *journal.Entry) bool {
 // the refusal is about the body (a filter or path refusal is graded by its
 // scimType even if the body had other faults).
 func (g *grader) explained(e *journal.Entry) string {
-	if e.Rule != "" {
+	if e.Rule != "" && !typedRules[e.Rule] {
 		return e.Rule
 	}
 	switch e.SCIMType {
@@ -873,6 +882,11 @@ const (
 // and the verdict: 404, 409 and 412 are warnings, since a connector may
 // look a resource up, or create or update optimistically, and handle them.
 func byType(e *journal.Entry) (Rule, Verdict) {
+	for _, r := range []Rule{ruleFilter, rulePaths, ruleMalformed, ruleRefused} {
+		if e.Rule == r.ID {
+			return r, Broken
+		}
+	}
 	switch e.SCIMType {
 	case scimInvalidFilter:
 		return ruleFilter, Broken
@@ -889,6 +903,10 @@ func byType(e *journal.Entry) (Rule, Verdict) {
 	}
 	return ruleRefused, Broken
 }
+
+// typedRules are the IDs of the rules that grade refusals by scimType; a
+// refusal that names one of them is graded there, not by otherRefusals.
+var typedRules = map[string]bool{ruleFilter.ID: true, rulePaths.ID: true, ruleMalformed.ID: true, ruleRefused.ID: true}
 
 // fixes say what to send instead, by scimType, quoting RFC 7644 section
 // 3.12's table 9 where the meaning is the advice.

@@ -163,6 +163,9 @@ func TestGrade(t *testing.T) {
 		{"a 429 is not a refusal", build(x{method: "GET", rest: "/Users", status: 429}), "RFC-7644-3.12", clientreport.Met, ""},
 		{"an injected 400 is not the client's", build(x{method: "GET", rest: "/Users", status: 400, fault: "rule f1: status=400"}), "RFC-MALFORMED", clientreport.NotExercised, ""},
 
+		{"a refusal naming a typed rule is graded there", build(x{method: "GET", rest: "/Users", query: "filter=x", status: 400, rule: "RFC-FILTER-INVALID", scimType: "invalidFilter", detail: "bad"}), "RFC-FILTER-INVALID", clientreport.Broken, "invalidFilter: bad"},
+		{"a refusal naming another RFC rule", build(x{method: "PUT", rest: "/Users/u1", status: 400, body: user("a@example.com"), rule: "RFC-MUTABILITY", scimType: "mutability", detail: "id is readOnly"}), "RFC-MUTABILITY", clientreport.Broken, "id is readOnly"},
+
 		{"patchop", build(x{method: "PATCH", rest: "/Users/u1", status: 200, body: patch}), "CL-PATCHOP", clientreport.Met, ""},
 		{"patchop capitalised", build(x{method: "PATCH", rest: "/Users/u1", status: 200, body: strings.Replace(patch, `"replace"`, `"Replace"`, 1)}), "CL-PATCHOP", clientreport.Warning, "lower case"},
 		{"patchop unknown op", build(x{method: "PATCH", rest: "/Users/u1", status: 400, body: strings.Replace(patch, `"replace"`, `"merge"`, 1)}), "CL-PATCHOP", clientreport.Broken, `"merge"`},
@@ -240,6 +243,29 @@ func TestGrade(t *testing.T) {
 				t.Fatalf("Passed = %v with %d broken", rep.Passed, rep.Broken)
 			}
 		})
+	}
+}
+
+// TestOneResultPerRule: a refusal that names a rule the report also grades
+// by scimType does not make a second result of that ID, and a catalogue
+// rule of the RFC profile is shown with the RFC shape rules.
+func TestOneResultPerRule(t *testing.T) {
+	rep := clientreport.Grade(build(
+		x{method: "GET", rest: "/Users", query: "filter=x", status: 400, rule: "RFC-FILTER-INVALID", scimType: "invalidFilter"},
+		x{method: "PUT", rest: "/Users/u1", status: 400, body: user("a@example.com"), rule: "RFC-MUTABILITY", scimType: "mutability"},
+	), t0)
+	seen := map[string]bool{}
+	for _, res := range rep.Results {
+		if seen[res.ID] {
+			t.Errorf("two results for %s", res.ID)
+		}
+		seen[res.ID] = true
+		if res.ID == "RFC-MUTABILITY" && res.Category != clientreport.RFC {
+			t.Errorf("RFC-MUTABILITY is in %s, want %s", res.Category, clientreport.RFC)
+		}
+	}
+	if len(rep.Refused) != 2 || rep.Refused[0].Rule != "RFC-FILTER-INVALID" || rep.Refused[1].Rule != "RFC-MUTABILITY" {
+		t.Errorf("refused: %+v", rep.Refused)
 	}
 }
 
