@@ -1214,7 +1214,7 @@ func (g *grader) recover() Result {
 			what = "no answer"
 		}
 		if n := g.recovery(i); n != nil {
-			res.Findings = append(res.Findings, finding(e, Met, "%s: after %s the client went on with #%d %s %s", exchange(e), what, n.Seq, n.Method, n.Path))
+			res.Findings = append(res.Findings, finding(e, Met, "%s: after %s the client went on with #%d %s %s", exchange(e), what, n.Seq, n.Method, relPath(n)))
 		} else {
 			res.Findings = append(res.Findings, finding(e, Warning, "%s: after %s the client neither retried nor read the resource", exchange(e), what))
 		}

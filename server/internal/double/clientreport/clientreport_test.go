@@ -214,7 +214,7 @@ func TestGrade(t *testing.T) {
 		{"recovers from a reset", build(
 			x{method: "POST", rest: "/Users", status: 0, body: user("a@example.com"), fault: "header: reset"},
 			x{method: "POST", rest: "/Users", status: 201, body: user("a@example.com"), resp: `{"id":"u1"}`},
-		), "CL-RECOVER", clientreport.Met, "went on with #2"},
+		), "CL-RECOVER", clientreport.Met, "went on with #2 POST /Users"},
 		{"does not recover from a cut response", build(
 			x{method: "POST", rest: "/Users", status: 201, body: user("a@example.com"), resp: `{"id":"u1"}`, fault: "rule f1: truncate"},
 			x{method: "DELETE", rest: "/Groups/g", status: 204},
