@@ -709,11 +709,11 @@ func (g *grader) schemas() Result {
 		slices.Sort(others)
 		switch {
 		case !has(want) && len(others) > 0:
-			broken(`%s: "schemas" names %s, the wrong schema for %s %s, which takes %s; %s`, exchange(e), strings.Join(others, ", "), e.Method, what(e), schemaNames[want], send)
+			broken(`%s: "schemas" names %s, the wrong schema for %s %s, which takes %s; %s`, exchange(e), strings.Join(others, ", "), e.Method, endpointOf(e), schemaNames[want], send)
 		case !has(want):
 			broken(`%s: "schemas" %v lacks %s (%s); %s`, exchange(e), names, want, schemaNames[want], send)
 		case len(others) > 0:
-			res.Findings = append(res.Findings, finding(e, Warning, `%s: "schemas" also names %s, which is not the schema of %s %s (RFC 7643 section 3: "The \"schemas\" attribute for a resource MUST only contain values defined as \"schema\" and \"schemaExtensions\" for the resource's defined \"resourceType\""); the mock accepts it`, exchange(e), strings.Join(others, ", "), e.Method, what(e)))
+			res.Findings = append(res.Findings, finding(e, Warning, `%s: "schemas" also names %s, which is not the schema of %s %s (RFC 7643 section 3: "The \"schemas\" attribute for a resource MUST only contain values defined as \"schema\" and \"schemaExtensions\" for the resource's defined \"resourceType\""); the mock accepts it`, exchange(e), strings.Join(others, ", "), e.Method, endpointOf(e)))
 		}
 		if want == userURN || want == groupURN {
 			for _, k := range slices.Sorted(maps.Keys(doc)) {
@@ -726,8 +726,8 @@ func (g *grader) schemas() Result {
 	return res
 }
 
-// what names the endpoint a request went to, for findings.
-func what(e *journal.Entry) string {
+// endpointOf names the endpoint a request went to, for findings.
+func endpointOf(e *journal.Entry) string {
 	rel := relPath(e)
 	if i := strings.IndexByte(rel, '?'); i >= 0 {
 		rel = rel[:i]
