@@ -5,8 +5,16 @@
 // "schemas", PatchOp form, no client-supplied id; the IdP quirks the mock
 // had to accept), and how it behaved (no duplicate create after a 409,
 // retries after 429 that honour Retry-After, recovery from failed
-// exchanges). The result is a Report (JSON), rendered as HTML and Markdown
-// by package reports, as the conformance reports are.
+// exchanges). Every request the mock refused because of what it asked
+// (a 4xx other than 429, not an injected fault) is also listed in one place,
+// Report.Refused, with its scimType, the mock's detail, the rule it is
+// graded under and what to send instead; refusals that no rule of
+// Dynatrace's or of the request's shape explains are graded by their
+// scimType (invalidFilter, invalidPath, invalidSyntax, invalidValue, ...).
+// Paths are shown relative to the SCIM base URL ("/Users/42?filter=..."),
+// which the report names once among its facts. The result is a Report
+// (JSON), rendered as HTML and Markdown in the conformance report's
+// styling.
 //
 // It reads journal entries only; it never talks to the client or the mock,
 // so a journal fetched from a running mock grades the same.
@@ -18,6 +26,7 @@ import (
 	"fmt"
 	"maps"
 	"net/http"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -58,13 +67,15 @@ type Rule struct {
 
 // Finding is one exchange a rule has something to say about.
 type Finding struct {
-	Seq     uint64    `json:"seq"`
-	Time    time.Time `json:"time"`
-	Method  string    `json:"method"`
-	Path    string    `json:"path"`
-	Status  int       `json:"status"`
-	Verdict Verdict   `json:"verdict"`
-	Text    string    `json:"text"`
+	Seq    uint64    `json:"seq"`
+	Time   time.Time `json:"time"`
+	Method string    `json:"method"`
+	// Path is relative to the SCIM base URL, with the query decoded:
+	// "/Users/42", "/Users?filter=userName eq \"a\"".
+	Path    string  `json:"path"`
+	Status  int     `json:"status"`
+	Verdict Verdict `json:"verdict"`
+	Text    string  `json:"text"`
 }
 
 // Result is one rule's grade.
@@ -92,9 +103,36 @@ type Report struct {
 	Warnings     int            `json:"warnings"`
 	Met          int            `json:"met"`
 	NotExercised int            `json:"notExercised"`
-	Results      []Result       `json:"results"`
+	// SCIMBaseURLs are the SCIM base URLs (paths) the client used; every
+	// path in the report is relative to its account's.
+	SCIMBaseURLs []string `json:"scimBaseUrls,omitempty"`
+	Results      []Result `json:"results"`
+	// Refused lists every request the mock refused because of what it
+	// asked, in journal order, whatever rule it is graded under.
+	Refused []Refusal `json:"refused"`
 
 	entries map[uint64]journal.Entry
+}
+
+// Refusal is one request the mock refused because of what it asked: a 4xx
+// other than 429 (throttling is CL-RETRY-AFTER's) that no injected fault
+// produced.
+type Refusal struct {
+	Seq    uint64    `json:"seq"`
+	Time   time.Time `json:"time"`
+	Method string    `json:"method"`
+	// Path is relative to the SCIM base URL, as in Finding.
+	Path     string `json:"path"`
+	Status   int    `json:"status"`
+	SCIMType string `json:"scimType,omitempty"`
+	// Detail is the error's detail as the mock sent it.
+	Detail string `json:"detail,omitempty"`
+	// Rule is the ID of the result that grades the refusal, Verdict what
+	// that result made of it.
+	Rule    string  `json:"rule"`
+	Verdict Verdict `json:"verdict"`
+	// Fix says what to send instead.
+	Fix string `json:"fix,omitempty"`
 }
 
 // Result returns the grade of one rule.
@@ -117,13 +155,19 @@ const (
 	contentSCIM = "application/scim+json"
 )
 
-// dynatraceRule returns a Dynatrace rule as the conformance catalogue has it.
+// dynatraceRule returns a rule the mock refused a request for as the
+// conformance catalogue has it: Dynatrace's, or the RFC's (shown with the
+// RFC shape rules) when the mock names one of those.
 func dynatraceRule(id string) Rule {
 	r, ok := catalogue.ByID(id)
 	if !ok {
 		return Rule{ID: id, Category: Dynatrace, Summary: id, Source: "scimconf rule catalogue"}
 	}
-	return Rule{ID: id, Category: Dynatrace, Summary: r.Summary, Source: r.Source, URL: r.URL()}
+	c := Dynatrace
+	if r.Profile == catalogue.RFC {
+		c = RFC
+	}
+	return Rule{ID: id, Category: c, Summary: r.Summary, Source: r.Source, URL: r.URL()}
 }
 
 func rfcRule(id string, c Category, source, summary string) Rule {
@@ -140,11 +184,30 @@ var (
 	ruleNoDup       = rfcRule("CL-NO-DUP-CREATE", Behaviour, "RFC 7644 3.3", "after a 409 for a userName (or group displayName) the client looks the resource up instead of creating it again")
 	ruleRetry429    = rfcRule("CL-RETRY-AFTER", Behaviour, "RFC 6585 4", "after a 429 (or a 503 with Retry-After) the client retries, and not before Retry-After has passed")
 	ruleRecover     = rfcRule("CL-RECOVER", Behaviour, "RFC 7231 6.6", "after a failed exchange (a reset connection, a cut response, a 5xx) the client retries or reads the state back")
+
+	// The refusals graded by their scimType reuse the catalogue's IDs
+	// and sources where one fits (the catalogue says what the server
+	// must answer; these say what the client must not send); the rest
+	// are named by the RFC section of SCIM errors.
+	ruleFilter    = catalogueRule("RFC-FILTER-INVALID", "filters follow RFC 7644 section 3.4.2.2's grammar and name attributes the resource has: the mock refused none with 400 invalidFilter")
+	rulePaths     = catalogueRule("RFC-PATCH-PATHS", `PATCH "path" values follow RFC 7644 section 3.5.2's grammar (attrPath / valuePath [subAttr]) and name attributes the resource has: the mock refused none with 400 invalidPath`)
+	ruleMalformed = catalogueRule("RFC-MALFORMED", "request bodies are well-formed JSON with values of the types the schema gives: the mock refused none with 400 invalidSyntax or invalidValue")
+	ruleRefused   = rfcRule("RFC-7644-3.12", RFC, "RFC 7644 3.12", "no other request was refused with a SCIM error (4xx) it caused; 404, 409 and 412 are warnings, since a connector may expect and handle them")
 )
+
+// catalogueRule is a client-side reading of a catalogue rule: its ID,
+// source and link, with a summary that speaks of the client.
+func catalogueRule(id, summary string) Rule {
+	r, ok := catalogue.ByID(id)
+	if !ok {
+		return Rule{ID: id, Category: RFC, Summary: summary, Source: "scimconf rule catalogue"}
+	}
+	return Rule{ID: id, Category: RFC, Summary: summary, Source: r.Source, URL: r.URL()}
+}
 
 // Grade grades the client behind entries (in journal order) at time now.
 func Grade(entries []journal.Entry, now time.Time) *Report {
-	g := &grader{entries: entries}
+	g := &grader{entries: entries, shape: map[uint64]string{}}
 	rep := &Report{Generated: now, Exchanges: len(entries), Quirks: map[string]int{}, entries: map[uint64]journal.Entry{}}
 	accounts, agents := map[string]bool{}, map[string]bool{}
 	for _, e := range entries {
@@ -166,6 +229,7 @@ func Grade(entries []journal.Entry, now time.Time) *Report {
 		rep.First, rep.Last = entries[0].Time, entries[len(entries)-1].Time
 	}
 	rep.Accounts = slices.Sorted(maps.Keys(accounts))
+	rep.SCIMBaseURLs = scimBases(entries)
 	rep.UserAgents = slices.Sorted(maps.Keys(agents))
 
 	rep.Results = append(rep.Results,
@@ -177,11 +241,20 @@ func Grade(entries []journal.Entry, now time.Time) *Report {
 		g.revokedTokens(),
 		g.refusals(dynatraceRule("DT-AUTH-SCOPE"), isSCIM),
 	)
+	for id := range typedRules {
+		g.handle(id)
+	}
 	rep.Results = append(rep.Results, g.otherRefusals()...)
+	// The shape rules run first: a refusal of a body they found broken
+	// is graded under them, not again by its scimType.
 	rep.Results = append(rep.Results,
 		g.contentType(), g.schemas(), g.patchOps(), g.noClientID(), g.quirks(),
+	)
+	rep.Results = append(rep.Results, g.refusalsByType()...)
+	rep.Results = append(rep.Results,
 		g.noDuplicateCreate(), g.retryAfter(), g.recover(),
 	)
+	rep.Refused = g.refused(rep.Results)
 	for i := range rep.Results {
 		res := &rep.Results[i]
 		res.Verdict = verdictOf(res)
@@ -223,6 +296,17 @@ type grader struct {
 	// handled are the rules with a check of their own, which
 	// otherRefusals leaves alone.
 	handled map[string]bool
+	// shape maps the seq of a request whose body or headers a shape rule
+	// found broken to that rule's ID.
+	shape map[uint64]string
+}
+
+// broke records a shape rule's broken finding, so that the mock's refusal
+// of the same request is graded under it.
+func (g *grader) broke(e *journal.Entry, rule string) {
+	if _, ok := g.shape[e.Seq]; !ok {
+		g.shape[e.Seq] = rule
+	}
 }
 
 func (g *grader) handle(id string) {
@@ -233,7 +317,36 @@ func (g *grader) handle(id string) {
 }
 
 func finding(e *journal.Entry, v Verdict, format string, args ...any) Finding {
-	return Finding{Seq: e.Seq, Time: e.Time, Method: e.Method, Path: e.Path, Status: e.Status, Verdict: v, Text: fmt.Sprintf(format, args...)}
+	return Finding{Seq: e.Seq, Time: e.Time, Method: e.Method, Path: relPath(e), Status: e.Status, Verdict: v, Text: fmt.Sprintf(format, args...)}
+}
+
+// relPath is e's path relative to its SCIM base URL, with the query
+// decoded for reading: "/Users/42?filter=userName eq "a"". A path outside
+// every SCIM base URL (the management API, a typo) stays whole.
+func relPath(e *journal.Entry) string {
+	p := e.Path
+	if _, rest, ok := journal.SplitSCIMPath(e.Path); ok {
+		p = cmp.Or(rest, "/")
+	}
+	if e.Query != "" {
+		q, err := url.QueryUnescape(e.Query)
+		if err != nil {
+			q = e.Query
+		}
+		p += "?" + q
+	}
+	return p
+}
+
+// scimBases lists the SCIM base URLs of entries, sorted.
+func scimBases(entries []journal.Entry) []string {
+	set := map[string]bool{}
+	for i := range entries {
+		if _, rest, ok := journal.SplitSCIMPath(entries[i].Path); ok {
+			set[strings.TrimSuffix(entries[i].Path, rest)] = true
+		}
+	}
+	return slices.Sorted(maps.Keys(set))
 }
 
 func isSCIM(e *journal.Entry) bool { return e.AccountID != "" }
@@ -254,7 +367,7 @@ func hasBody(e *journal.Entry) bool {
 
 // exchange names an entry in a finding's text.
 func exchange(e *journal.Entry) string {
-	s := fmt.Sprintf("#%d %s %s", e.Seq, e.Method, e.Path)
+	s := fmt.Sprintf("#%d %s %s", e.Seq, e.Method, relPath(e))
 	if e.Status != 0 {
 		s += " → " + strconv.Itoa(e.Status)
 	} else {
@@ -491,9 +604,11 @@ func (g *grader) contentType() Result {
 		case "application/json":
 			res.Findings = append(res.Findings, finding(e, Warning, "%s: Content-Type application/json; RFC 7644 asks for %s (the mock accepts both)", exchange(e), contentSCIM))
 		case "":
-			res.Findings = append(res.Findings, finding(e, Broken, "%s: a body without Content-Type", exchange(e)))
+			g.broke(e, res.ID)
+			res.Findings = append(res.Findings, finding(e, Broken, "%s: a body without Content-Type; send Content-Type: %s", exchange(e), contentSCIM))
 		default:
-			res.Findings = append(res.Findings, finding(e, Broken, "%s: Content-Type %q is not %s", exchange(e), ct, contentSCIM))
+			g.broke(e, res.ID)
+			res.Findings = append(res.Findings, finding(e, Broken, "%s: Content-Type %q is not %s; send Content-Type: %s", exchange(e), ct, contentSCIM, contentSCIM))
 		}
 	}
 	return res
@@ -517,7 +632,28 @@ func wantSchema(e *journal.Entry) string {
 	return ""
 }
 
-// schemas grades CL-SCHEMAS.
+// schemaNames names the schemas a request body may have to list, for
+// findings that say which one was sent instead.
+var schemaNames = map[string]string{
+	userURN:   "the User schema",
+	groupURN:  "the Group schema",
+	patchURN:  "the PatchOp message",
+	searchURN: "the SearchRequest message",
+	bulkURN:   "the BulkRequest message",
+	"urn:ietf:params:scim:api:messages:2.0:ListResponse": "the ListResponse message",
+	"urn:ietf:params:scim:api:messages:2.0:Error":        "the Error message",
+}
+
+// schemas grades CL-SCHEMAS from the request body as journaled, whether the
+// mock refused it or accepted it leniently. RFC 7643 section 3: 'The
+// "schemas" attribute is a REQUIRED attribute and is an array of Strings
+// containing URIs that are used to indicate the namespaces of the SCIM
+// schemas that define the attributes present in the current JSON
+// structure.' and 'All representations of SCIM schemas MUST include a
+// non-empty array with value(s) of the URIs supported by that
+// representation.' A body that names the wrong schema and not its own is
+// broken; one that names its own and another core schema besides is a
+// warning, as the mock accepts it (an IdP quirk).
 func (g *grader) schemas() Result {
 	res := Result{Rule: ruleSchemas}
 	for i := range g.entries {
@@ -527,9 +663,13 @@ func (g *grader) schemas() Result {
 			continue
 		}
 		res.Checked++
+		broken := func(format string, args ...any) {
+			g.broke(e, res.ID)
+			res.Findings = append(res.Findings, finding(e, Broken, format, args...))
+		}
 		doc, ok := decodeObject(e.RequestBody)
 		if !ok {
-			res.Findings = append(res.Findings, finding(e, Broken, "%s: the body is not a JSON object", exchange(e)))
+			broken(`%s: the body is not a JSON object; send a JSON object with "schemas": ["%s"]`, exchange(e), want)
 			continue
 		}
 		raw, present := doc["schemas"]
@@ -543,23 +683,73 @@ func (g *grader) schemas() Result {
 		has := func(urn string) bool {
 			return slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, urn) })
 		}
+		send := fmt.Sprintf(`send "schemas": ["%s"]`, want)
 		switch {
 		case !present:
-			res.Findings = append(res.Findings, finding(e, Broken, `%s: no "schemas"; send ["%s"]`, exchange(e), want))
-		case !isList || len(names) != len(list):
-			res.Findings = append(res.Findings, finding(e, Broken, `%s: "schemas" must be an array of URNs`, exchange(e)))
+			broken(`%s: no "schemas" (RFC 7643 section 3: "The \"schemas\" attribute is a REQUIRED attribute"); %s`, exchange(e), send)
+			continue
+		case !isList:
+			broken(`%s: "schemas" is %s, not an array of URIs; %s`, exchange(e), jsonKind(raw), send)
+			continue
+		case len(list) == 0:
+			broken(`%s: "schemas" is empty (RFC 7643 section 3: "All representations of SCIM schemas MUST include a non-empty array"); %s`, exchange(e), send)
+			continue
+		case len(names) != len(list):
+			broken(`%s: "schemas" must be an array of URI strings; %s`, exchange(e), send)
+			continue
+		}
+		var others []string
+		for _, n := range names {
+			for urn, what := range schemaNames {
+				if strings.EqualFold(n, urn) && urn != want {
+					others = append(others, fmt.Sprintf("%s (%s)", n, what))
+				}
+			}
+		}
+		slices.Sort(others)
+		switch {
+		case !has(want) && len(others) > 0:
+			broken(`%s: "schemas" names %s, the wrong schema for %s %s, which takes %s; %s`, exchange(e), strings.Join(others, ", "), e.Method, endpointOf(e), schemaNames[want], send)
 		case !has(want):
-			res.Findings = append(res.Findings, finding(e, Broken, `%s: "schemas" %v lacks %s`, exchange(e), names, want))
+			broken(`%s: "schemas" %v lacks %s (%s); %s`, exchange(e), names, want, schemaNames[want], send)
+		case len(others) > 0:
+			res.Findings = append(res.Findings, finding(e, Warning, `%s: "schemas" also names %s, which is not the schema of %s %s (RFC 7643 section 3: "The \"schemas\" attribute for a resource MUST only contain values defined as \"schema\" and \"schemaExtensions\" for the resource's defined \"resourceType\""); the mock accepts it`, exchange(e), strings.Join(others, ", "), e.Method, endpointOf(e)))
 		}
 		if want == userURN || want == groupURN {
-			for k := range doc {
+			for _, k := range slices.Sorted(maps.Keys(doc)) {
 				if strings.HasPrefix(strings.ToLower(k), "urn:") && !has(k) {
-					res.Findings = append(res.Findings, finding(e, Broken, `%s: the body uses the extension %s, which "schemas" does not list`, exchange(e), k))
+					broken(`%s: the body uses the extension %s, which "schemas" does not list; send "schemas": ["%s", "%s"]`, exchange(e), k, want, k)
 				}
 			}
 		}
 	}
 	return res
+}
+
+// endpointOf names the endpoint a request went to, for findings.
+func endpointOf(e *journal.Entry) string {
+	rel := relPath(e)
+	if i := strings.IndexByte(rel, '?'); i >= 0 {
+		rel = rel[:i]
+	}
+	return rel
+}
+
+// jsonKind names the JSON type of a decoded value.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case string:
+		return "a string"
+	case float64:
+		return "a number"
+	case bool:
+		return "a boolean"
+	case map[string]any:
+		return "an object"
+	}
+	return "an array"
 }
 
 // patchOps grades CL-PATCHOP.
@@ -571,41 +761,52 @@ func (g *grader) patchOps() Result {
 			continue
 		}
 		res.Checked++
-		doc, ok := decodeObject(e.RequestBody)
-		if !ok {
-			res.Findings = append(res.Findings, finding(e, Broken, "%s: the body is not a JSON object", exchange(e)))
-			continue
-		}
-		ops, isList := doc["Operations"].([]any)
-		if !isList || len(ops) == 0 {
-			res.Findings = append(res.Findings, finding(e, Broken, `%s: no "Operations" array, or an empty one`, exchange(e)))
-			continue
-		}
-		for j, o := range ops {
-			op, _ := o.(map[string]any)
-			kind, _ := op["op"].(string)
-			_, hasPath := op["path"]
-			_, hasValue := op["value"]
-			lower := strings.ToLower(kind)
-			switch {
-			case op == nil:
-				res.Findings = append(res.Findings, finding(e, Broken, "%s: Operations[%d] is not an object", exchange(e), j))
-				continue
-			case lower != "add" && lower != "remove" && lower != "replace":
-				res.Findings = append(res.Findings, finding(e, Broken, `%s: Operations[%d].op %q is not add, remove or replace`, exchange(e), j, kind))
-				continue
-			case kind != lower:
-				res.Findings = append(res.Findings, finding(e, Warning, `%s: Operations[%d].op %q is not lower case (an IdP quirk the mock accepts; RFC 7644 writes "%s")`, exchange(e), j, kind, lower))
-			}
-			if lower == "remove" && !hasPath {
-				res.Findings = append(res.Findings, finding(e, Broken, `%s: Operations[%d] is a remove without "path"`, exchange(e), j))
-			}
-			if lower != "remove" && !hasValue {
-				res.Findings = append(res.Findings, finding(e, Broken, `%s: Operations[%d] is an %s without "value"`, exchange(e), j, lower))
+		n := len(res.Findings)
+		g.patchOp(e, &res)
+		for _, f := range res.Findings[n:] {
+			if f.Verdict == Broken {
+				g.broke(e, res.ID)
 			}
 		}
 	}
 	return res
+}
+
+// patchOp adds CL-PATCHOP's findings on one PATCH to res.
+func (g *grader) patchOp(e *journal.Entry, res *Result) {
+	doc, ok := decodeObject(e.RequestBody)
+	if !ok {
+		res.Findings = append(res.Findings, finding(e, Broken, "%s: the body is not a JSON object", exchange(e)))
+		return
+	}
+	ops, isList := doc["Operations"].([]any)
+	if !isList || len(ops) == 0 {
+		res.Findings = append(res.Findings, finding(e, Broken, `%s: no "Operations" array, or an empty one; send "Operations": [{"op": "replace", "path": "...", "value": ...}]`, exchange(e)))
+		return
+	}
+	for j, o := range ops {
+		op, _ := o.(map[string]any)
+		kind, _ := op["op"].(string)
+		_, hasPath := op["path"]
+		_, hasValue := op["value"]
+		lower := strings.ToLower(kind)
+		switch {
+		case op == nil:
+			res.Findings = append(res.Findings, finding(e, Broken, "%s: Operations[%d] is not an object", exchange(e), j))
+			continue
+		case lower != "add" && lower != "remove" && lower != "replace":
+			res.Findings = append(res.Findings, finding(e, Broken, `%s: Operations[%d].op %q is not add, remove or replace`, exchange(e), j, kind))
+			continue
+		case kind != lower:
+			res.Findings = append(res.Findings, finding(e, Warning, `%s: Operations[%d].op %q is not lower case (an IdP quirk the mock accepts; RFC 7644 writes "%s")`, exchange(e), j, kind, lower))
+		}
+		if lower == "remove" && !hasPath {
+			res.Findings = append(res.Findings, finding(e, Broken, `%s: Operations[%d] is a remove without "path"; name what to remove, e.g. "path": "members[value eq \"2819c223\"]"`, exchange(e), j))
+		}
+		if lower != "remove" && !hasValue {
+			res.Findings = append(res.Findings, finding(e, Broken, `%s: Operations[%d] is an %s without "value"`, exchange(e), j, lower))
+		}
+	}
 }
 
 // noClientID grades CL-NO-CLIENT-ID.
@@ -619,6 +820,7 @@ func (g *grader) noClientID() Result {
 		res.Checked++
 		if doc, ok := decodeObject(e.RequestBody); ok {
 			if id, has := doc["id"]; has {
+				g.broke(e, res.ID)
 				res.Findings = append(res.Findings, finding(e, Broken, `%s: the create sends "id": %v; the service provider issues ids`, exchange(e), id))
 			}
 		}
@@ -642,6 +844,233 @@ func (g *grader) quirks() Result {
 		}
 	}
 	return res
+}
+
+// isRefusal reports whether the mock refused e because of what it asked: a
+// 4xx answer to a SCIM request other than 429 (throttling, CL-RETRY-AFTER's)
+// that no injected fault produced (a fault is the integrator's own doing,
+// graded by how the client copes with it).
+func isRefusal(e *journal.Entry) bool {
+	return isSCIM(e) && e.Status >= 400 && e.Status < 500 && e.Status != http.StatusTooManyRequests && e.Fault == ""
+}
+
+// explained returns the rule that already grades a refusal: the rule the
+// mock named, or a shape rule that found the body or headers broken when
+// the refusal is about the body (a filter or path refusal is graded by its
+// scimType even if the body had other faults).
+func (g *grader) explained(e *journal.Entry) string {
+	if e.Rule != "" && !typedRules[e.Rule] {
+		return e.Rule
+	}
+	switch e.SCIMType {
+	case "", scimInvalidSyntax, scimInvalidValue:
+		return g.shape[e.Seq]
+	}
+	return ""
+}
+
+// The scimType vocabulary of RFC 7644 section 3.12, as far as the report
+// grades it.
+const (
+	scimInvalidFilter = "invalidFilter"
+	scimInvalidPath   = "invalidPath"
+	scimInvalidSyntax = "invalidSyntax"
+	scimInvalidValue  = "invalidValue"
+)
+
+// byType picks the rule that grades a refusal by its scimType and status,
+// and the verdict: 404, 409 and 412 are warnings, since a connector may
+// look a resource up, or create or update optimistically, and handle them.
+func byType(e *journal.Entry) (Rule, Verdict) {
+	for _, r := range []Rule{ruleFilter, rulePaths, ruleMalformed, ruleRefused} {
+		if e.Rule == r.ID {
+			return r, Broken
+		}
+	}
+	switch e.SCIMType {
+	case scimInvalidFilter:
+		return ruleFilter, Broken
+	case scimInvalidPath:
+		return rulePaths, Broken
+	case scimInvalidSyntax, scimInvalidValue:
+		return ruleMalformed, Broken
+	}
+	switch {
+	case e.Status == http.StatusNotFound || e.Status == http.StatusConflict || e.Status == http.StatusPreconditionFailed:
+		return ruleRefused, Warning
+	case e.Status == http.StatusBadRequest && e.SCIMType == "":
+		return ruleMalformed, Broken
+	}
+	return ruleRefused, Broken
+}
+
+// typedRules are the IDs of the rules that grade refusals by scimType; a
+// refusal that names one of them is graded there, not by otherRefusals.
+var typedRules = map[string]bool{ruleFilter.ID: true, rulePaths.ID: true, ruleMalformed.ID: true, ruleRefused.ID: true}
+
+// fixes say what to send instead, by scimType, quoting RFC 7644 section
+// 3.12's table 9 where the meaning is the advice.
+var fixes = map[string]string{
+	scimInvalidFilter: `write the filter in RFC 7644 section 3.4.2.2's grammar, attribute operator value, e.g. filter=userName eq "jane@example.com": strings in double quotes, operators eq ne co sw ew gt ge lt le pr, and/or/not with parentheses, attributes the resource type has (GET /Schemas)`,
+	scimInvalidPath:   `write "path" as RFC 7644 section 3.5.2's PATH = attrPath / valuePath [subAttr], naming an attribute the resource has: "name.familyName", "emails[type eq \"work\"].value", "members"`,
+	scimInvalidSyntax: `send a JSON object in the message structure of the request (RFC 7644 section 3.12: "The request body message structure was invalid or did not conform to the request schema."): "schemas" and the members its schema defines`,
+	scimInvalidValue:  `send every required value, of the type and in the format its schema gives (GET /Schemas; RFC 7644 section 3.12: "A required value was missing, or the value specified was not compatible with the operation or attribute type")`,
+	"noTarget":        `point "path" at a value the resource has; read the resource first (RFC 7644 section 3.12: "The specified \"path\" did not yield an attribute or attribute value that could be operated on.")`,
+	"mutability":      `leave out attributes the client cannot change: readOnly ones (id, meta, a User's groups) and immutable ones that have a value`,
+	"uniqueness":      `look the resource up (a filter on userName or displayName) and update it instead of creating it again`,
+	"tooMany":         `narrow the filter, or page with startIndex and count`,
+	"sensitive":       `send personal data in the body of a POST .../.search, never in the URL`,
+	"invalidVers":     `speak SCIM 2.0: the base URL ends in /v2`,
+}
+
+// statusFixes say what to send instead, by status, when the scimType says
+// nothing.
+var statusFixes = map[int]string{
+	http.StatusBadRequest:            `send a well-formed request: the error's detail names what was wrong`,
+	http.StatusNotFound:              `the resource or endpoint does not exist: look it up (GET with a filter) rather than assume its id; the endpoints are /Users, /Groups, /ServiceProviderConfig, /ResourceTypes and /Schemas`,
+	http.StatusMethodNotAllowed:      `use a method the endpoint takes (RFC 7644 section 3.2)`,
+	http.StatusNotAcceptable:         `accept application/scim+json`,
+	http.StatusPreconditionFailed:    `read the resource again and send its current ETag in If-Match`,
+	http.StatusRequestEntityTooLarge: `send smaller requests: see maxPayloadSize and bulk.maxOperations in /ServiceProviderConfig`,
+	http.StatusUnsupportedMediaType:  `send Content-Type: application/scim+json`,
+}
+
+// fixFor says what to send instead of a refused request.
+func fixFor(e *journal.Entry) string {
+	if f, ok := fixes[e.SCIMType]; ok {
+		return f
+	}
+	return cmp.Or(statusFixes[e.Status], "change the request as the error's detail says")
+}
+
+// why is a refusal's reason as the mock gave it.
+func why(e *journal.Entry) string {
+	t := cmp.Or(e.Detail, e.Error, "no detail")
+	if e.SCIMType != "" {
+		t = e.SCIMType + ": " + t
+	}
+	return t
+}
+
+// hasFilter reports whether e asks for a filter, in its query or in a
+// SearchRequest body.
+func hasFilter(e *journal.Entry) bool {
+	if q, err := url.ParseQuery(e.Query); err == nil && q.Has("filter") {
+		return true
+	}
+	if wantSchema(e) == searchURN {
+		doc, _ := decodeObject(e.RequestBody)
+		_, ok := doc["filter"]
+		return ok
+	}
+	return false
+}
+
+// hasPatchPath reports whether e is a PATCH with a "path" in some operation.
+func hasPatchPath(e *journal.Entry) bool {
+	if e.Method != http.MethodPatch {
+		return false
+	}
+	doc, _ := decodeObject(e.RequestBody)
+	ops, _ := doc["Operations"].([]any)
+	for _, o := range ops {
+		if op, ok := o.(map[string]any); ok && op["path"] != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// refusalsByType grades the refusals no rule of Dynatrace's and no shape
+// rule explains, by scimType: invalidFilter, invalidPath, invalidSyntax or
+// invalidValue, and every other SCIM error the request caused.
+func (g *grader) refusalsByType() []Result {
+	rules := []struct {
+		rule    Rule
+		applies func(*journal.Entry) bool
+	}{
+		{ruleFilter, hasFilter},
+		{rulePaths, hasPatchPath},
+		{ruleMalformed, hasBody},
+		{ruleRefused, func(*journal.Entry) bool { return true }},
+	}
+	var out []Result
+	for _, r := range rules {
+		res := Result{Rule: r.rule}
+		for i := range g.entries {
+			e := &g.entries[i]
+			if !isSCIM(e) {
+				continue
+			}
+			graded := false
+			if isRefusal(e) && g.explained(e) == "" {
+				if rule, v := byType(e); rule.ID == r.rule.ID {
+					graded = true
+					res.Findings = append(res.Findings, finding(e, v, "%s: refused with %s; %s", exchange(e), why(e), fixFor(e)))
+				}
+			}
+			if graded || r.applies(e) {
+				res.Checked++
+			}
+		}
+		out = append(out, res)
+	}
+	return out
+}
+
+// refused lists every refused request with the result that grades it and
+// what to send instead. The result is the first that has a finding on the
+// request, trying the rule the mock named, the shape rule that explains
+// it, the scimType's rule and then any other.
+func (g *grader) refused(results []Result) []Refusal {
+	type key struct {
+		rule string
+		seq  uint64
+	}
+	found := map[key]Finding{}
+	bySeq := map[uint64][]string{}
+	for _, res := range results {
+		for _, f := range res.Findings {
+			k := key{res.ID, f.Seq}
+			if _, ok := found[k]; !ok && f.Verdict != Met {
+				found[k] = f
+				bySeq[f.Seq] = append(bySeq[f.Seq], res.ID)
+			}
+		}
+	}
+	summary := map[string]string{}
+	for _, res := range results {
+		summary[res.ID] = res.Summary
+	}
+	out := []Refusal{}
+	for i := range g.entries {
+		e := &g.entries[i]
+		if !isRefusal(e) {
+			continue
+		}
+		typed, _ := byType(e)
+		candidates := append([]string{e.Rule, g.explained(e), typed.ID}, bySeq[e.Seq]...)
+		r := Refusal{Seq: e.Seq, Time: e.Time, Method: e.Method, Path: relPath(e), Status: e.Status, SCIMType: e.SCIMType,
+			Detail: cmp.Or(e.Detail, e.Error), Rule: cmp.Or(e.Rule, typed.ID), Verdict: Broken, Fix: fixFor(e)}
+		for _, id := range candidates {
+			f, ok := found[key{id, e.Seq}]
+			if id == "" || !ok {
+				continue
+			}
+			r.Rule, r.Verdict = id, f.Verdict
+			switch {
+			case id == typed.ID:
+			case id == g.shape[e.Seq]:
+				// The shape rule's finding says what to send instead.
+				_, r.Fix, _ = strings.Cut(f.Text, ": ")
+			default:
+				r.Fix = summary[id]
+			}
+			break
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // createKey is what makes a create a duplicate: the resource type and its
@@ -785,7 +1214,7 @@ func (g *grader) recover() Result {
 			what = "no answer"
 		}
 		if n := g.recovery(i); n != nil {
-			res.Findings = append(res.Findings, finding(e, Met, "%s: after %s the client went on with #%d %s %s", exchange(e), what, n.Seq, n.Method, n.Path))
+			res.Findings = append(res.Findings, finding(e, Met, "%s: after %s the client went on with #%d %s %s", exchange(e), what, n.Seq, n.Method, relPath(n)))
 		} else {
 			res.Findings = append(res.Findings, finding(e, Warning, "%s: after %s the client neither retried nor read the resource", exchange(e), what))
 		}

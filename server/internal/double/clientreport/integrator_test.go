@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"testing"
@@ -214,4 +215,143 @@ func TestReportOnARealConnectorsMistakes(t *testing.T) {
 			t.Errorf("%s = %s, want %s: %+v", r.ID, r.Verdict, v, r.Findings)
 		}
 	}
+}
+
+// send sends one request with a raw body ("" for none) and returns the
+// status.
+func send(t *testing.T, method, url, token, body string) int {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(t.Context(), method, url, r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/scim+json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+// TestReportOnMalformedRequests sends a real mock each kind of malformed
+// request and reads GET /mock/v1/client-report: every request the mock
+// refused is listed under "Refused requests" with a path relative to the
+// SCIM base URL, its scimType and the rule that grades it, and every body
+// whose "schemas" is missing, empty, not an array or names the wrong
+// schema is broken under CL-SCHEMAS, whether the mock refused it or
+// accepted it.
+func TestReportOnMalformedRequests(t *testing.T) {
+	inst, err := mock.Start(t.Context(), mock.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer inst.Close()
+	base, tok := inst.SCIMBaseURL, inst.SCIMToken
+	userBody := func(name, schemas string) string {
+		s := `{"userName":"` + name + `@` + inst.Domain + `","name":{"givenName":"Ada","familyName":"Lovelace"},"active":true`
+		if schemas != "" {
+			s += `,"schemas":` + schemas
+		}
+		return s + "}"
+	}
+	if status := send(t, "POST", base+"/Users", tok, userBody("ada", `["urn:ietf:params:scim:schemas:core:2.0:User"]`)); status != http.StatusCreated {
+		t.Fatalf("create: %d", status)
+	}
+	var list struct{ Resources []struct{ ID string } }
+	_, _, body := call(t, "GET", base+"/Users", tok, nil)
+	json.Unmarshal(body, &list)
+	if len(list.Resources) != 1 {
+		t.Fatalf("GET /Users: %s", body)
+	}
+	id := list.Resources[0].ID
+
+	malformed := []struct {
+		name, method, path, body string
+		// scimType the mock refuses it with today, "" when it may accept it.
+		scimType string
+		rule     string
+	}{
+		{"invalid filter", "GET", "/Users?filter=" + url.QueryEscape("userName eq"), "", "invalidFilter", "RFC-FILTER-INVALID"},
+		{"unknown filter attribute", "GET", "/Users?filter=" + url.QueryEscape(`shoeSize eq "9"`), "", "invalidFilter", "RFC-FILTER-INVALID"},
+		{"invalid PATCH path", "PATCH", "/Users/" + id, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"name..familyName[","value":"x"}]}`, "invalidPath", "RFC-PATCH-PATHS"},
+		{"not JSON", "PUT", "/Users/" + id, `{"userName": `, "invalidSyntax", "CL-SCHEMAS"},
+		{"wrong type", "PUT", "/Users/" + id, `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"ada@` + inst.Domain + `","active":{"yes":1}}`, "invalidValue", "RFC-MALFORMED"},
+		{"no schemas", "POST", "/Users", userBody("b", ""), "", "CL-SCHEMAS"},
+		{"empty schemas", "POST", "/Users", userBody("c", `[]`), "", "CL-SCHEMAS"},
+		{"schemas not an array", "POST", "/Users", userBody("d", `"urn:ietf:params:scim:schemas:core:2.0:User"`), "", "CL-SCHEMAS"},
+		{"the Group schema on /Users", "POST", "/Users", userBody("e", `["urn:ietf:params:scim:schemas:core:2.0:Group"]`), "", "CL-SCHEMAS"},
+	}
+	for _, m := range malformed {
+		status := send(t, m.method, base+m.path, tok, m.body)
+		t.Logf("%s: %s %s → %d", m.name, m.method, m.path, status)
+		if m.scimType != "" && status != http.StatusBadRequest {
+			t.Errorf("%s: the mock answered %d, want 400 %s", m.name, status, m.scimType)
+		}
+	}
+
+	jc := mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	entries, err := jc.Received(t.Context(), journal.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	status, _, body := call(t, "GET", inst.AdminURL+"/client-report?format=json", inst.AdminToken, nil)
+	var rep clientreport.Report
+	if status != http.StatusOK || json.Unmarshal(body, &rep) != nil {
+		t.Fatalf("GET /client-report: %d %s", status, body)
+	}
+	refused := map[uint64]clientreport.Refusal{}
+	for _, r := range rep.Refused {
+		refused[r.Seq] = r
+		if strings.Contains(r.Path, "/idm/") {
+			t.Errorf("refused #%d shows the full path %s", r.Seq, r.Path)
+		}
+	}
+	schemas, _ := rep.Result("CL-SCHEMAS")
+	brokenSchemas := map[uint64]bool{}
+	for _, f := range schemas.Findings {
+		if f.Verdict == clientreport.Broken {
+			brokenSchemas[f.Seq] = true
+		}
+	}
+	// The malformed requests are the journal's last entries, in order.
+	sent := entries[len(entries)-len(malformed):]
+	for i, m := range malformed {
+		e := sent[i]
+		r, isRefused := refused[e.Seq]
+		switch {
+		case e.Status >= 400 && !isRefused:
+			t.Errorf("%s: #%d was refused %d %s but is not under Refused requests", m.name, e.Seq, e.Status, e.SCIMType)
+		case isRefused && (r.Status != e.Status || r.SCIMType != e.SCIMType || r.Detail != e.Detail || r.Rule != m.rule && r.Rule != e.Rule || r.Fix == ""):
+			// A rule the mock names on its refusal grades it first.
+			t.Errorf("%s: refused as %+v, want status %d %s graded under %s", m.name, r, e.Status, e.SCIMType, m.rule)
+		case m.scimType != "" && e.SCIMType != m.scimType:
+			t.Errorf("%s: the mock refused it with %q, want %q", m.name, e.SCIMType, m.scimType)
+		}
+		if m.rule == "CL-SCHEMAS" && !brokenSchemas[e.Seq] {
+			t.Errorf("%s: #%d (%d) is not broken under CL-SCHEMAS: %+v", m.name, e.Seq, e.Status, schemas.Findings)
+		}
+	}
+	for _, id := range []string{"RFC-FILTER-INVALID", "RFC-PATCH-PATHS", "RFC-MALFORMED", "CL-SCHEMAS"} {
+		if res, _ := rep.Result(id); res.Verdict != clientreport.Broken {
+			t.Errorf("%s = %s, want broken", id, res.Verdict)
+		}
+	}
+	if rep.Passed {
+		t.Error("a client that sent malformed requests passed")
+	}
+	status, _, body = call(t, "GET", inst.AdminURL+"/client-report?format=md", inst.AdminToken, nil)
+	md := string(body)
+	if status != http.StatusOK || !strings.Contains(md, "## Refused requests") || !strings.Contains(md, "| GET /Users?filter=userName eq | 400 | invalidFilter |") {
+		t.Fatalf("the Markdown report: %d\n%s", status, md)
+	}
+	t.Logf("\n%s", md[strings.Index(md, "## Refused requests"):strings.Index(md, "## Dynatrace")])
 }

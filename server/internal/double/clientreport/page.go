@@ -24,6 +24,18 @@ type Page struct {
 	Lines  []string
 	Facts  []Fact
 	Groups []Group
+	// Refused is every request the mock refused because of what it asked,
+	// shown in one place after the groups.
+	Refused []RefusedRow
+}
+
+// RefusedRow is one refused request: what was sent, why it was refused,
+// the rule it is graded under and what to send instead.
+type RefusedRow struct {
+	Refusal
+	// Status is the badge of the refusal's verdict.
+	Status   badge
+	Exchange *reportpage.Exchange
 }
 
 // Fact is a name and a value shown under the verdict.
@@ -96,7 +108,9 @@ type htmlRow struct {
 
 // clientTemplate shares the conformance page's stylesheet, functions and
 // "exchange" transcript block.
-var clientTemplate = template.Must(reportpage.Template("client").Parse(clientHTML))
+var clientTemplate = template.Must(reportpage.Template("client").Funcs(template.FuncMap{
+	"refusedIntro": func() string { return refusedIntro },
+}).Parse(clientHTML))
 
 // pageHTML writes p as one self-contained page (inline CSS, no script),
 // styled as HTML's conformance report. Every value is escaped: findings
@@ -144,6 +158,7 @@ func pageMarkdown(w io.Writer, p Page) error {
 	for _, f := range p.Facts {
 		fmt.Fprintf(b, "- %s: %s\n", reportpage.MDText(f.Name), reportpage.MDText(f.Value))
 	}
+	mdRefused(b, p.Refused)
 	for _, g := range p.Groups {
 		fmt.Fprintf(b, "\n## %s\n\n", reportpage.MDText(g.Name))
 		if g.Intro != "" {
@@ -166,7 +181,27 @@ func pageMarkdown(w io.Writer, p Page) error {
 	return b.Flush()
 }
 
-func mdBadge(r Row) string {
+// refusedIntro introduces the list of refused requests.
+const refusedIntro = "Every request the mock refused because of what it asked (a 4xx other than 429, not an injected fault), in the order sent, with its scimType, the mock's detail, the rule it is graded under and what to send instead. Paths are relative to the SCIM base URL."
+
+// mdRefused writes the refused requests as one table.
+func mdRefused(b *bufio.Writer, rows []RefusedRow) {
+	fmt.Fprintf(b, "\n## Refused requests\n\n%s\n\n", reportpage.MDText(refusedIntro))
+	if len(rows) == 0 {
+		fmt.Fprintf(b, "The mock refused none of the client's requests.\n")
+		return
+	}
+	fmt.Fprintf(b, "| # | request | status | scimType | detail | rule | send instead |\n|---|---|---|---|---|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "| %d | %s | %d | %s | %s | %s `%s` | %s |\n", r.Seq, reportpage.MDCell(r.Method+" "+r.Path), r.Refusal.Status,
+			reportpage.MDCell(r.SCIMType), reportpage.MDCell(r.Detail), mdVerdict(r.Status, string(r.Verdict)), r.Rule, reportpage.MDCell(r.Fix))
+	}
+}
+
+func mdBadge(r Row) string { return mdVerdict(r.Status, r.label()) }
+
+func mdVerdict(status badge, label string) string {
+	r := Row{Status: status, Label: label}
 	switch r.Status {
 	case badgeFail:
 		return "❌ " + r.label()
@@ -196,8 +231,26 @@ const clientHTML = `<!DOCTYPE html>
 <ul>{{range .Lines}}<li>{{.}}</li>{{end}}</ul>
 </div>
 {{if .Facts}}<dl class="facts">{{range .Facts}}<dt>{{.Name}}</dt><dd>{{.Value}}</dd>{{end}}</dl>{{end}}
-<nav>{{range .Groups}}<a href="#{{.Anchor}}">{{.Name}}</a>{{end}}</nav>
+<nav><a href="#refused">Refused requests ({{len .Refused}})</a>{{range .Groups}}<a href="#{{.Anchor}}">{{.Name}}</a>{{end}}</nav>
 </header>
+<section id="refused">
+<h2>Refused requests</h2>
+<p class="muted">{{refusedIntro}}</p>
+{{if .Refused}}<table>
+<thead><tr><th class="n">#</th><th>request</th><th class="n">status</th><th>scimType</th><th>detail</th><th>rule</th><th>send instead</th></tr></thead>
+<tbody>{{range .Refused}}
+<tr>
+<td class="n">{{.Seq}}</td>
+<td><code>{{.Method}} {{.Path}}</code>{{with .Exchange}}<details class="spec"><summary>exchange</summary>{{template "exchange" .}}</details>{{end}}</td>
+<td class="n">{{.Refusal.Status}}</td>
+<td>{{.SCIMType}}</td>
+<td>{{.Detail}}</td>
+<td><span class="badge {{cls .Status}}">{{.Verdict}}</span> <a href="#rule-{{.Rule}}"><code>{{.Rule}}</code></a></td>
+<td>{{.Fix}}</td>
+</tr>{{end}}
+</tbody>
+</table>{{else}}<p>The mock refused none of the client's requests.</p>{{end}}
+</section>
 {{range .Groups}}
 <section id="{{.Anchor}}">
 <h2>{{.Name}}</h2>

@@ -21,7 +21,7 @@ var groups = []struct {
 	name, intro string
 }{
 	{Dynatrace, "Dynatrace's rules", "What Dynatrace enforces, seen from the client: each request the mock refused for a rule, userName changes the client expected to stick, and token use."},
-	{RFC, "RFC shape", "Whether the client's requests have the shape RFC 7643 and RFC 7644 give them. The mock accepts more than the RFC (application/json, IdP quirks); those are warnings."},
+	{RFC, "RFC shape", "Whether the client's requests have the shape RFC 7643 and RFC 7644 give them, judged from the requests as sent, and what the mock refused for a filter, a PATCH path, a malformed body or another SCIM error the request caused. The mock accepts more than the RFC (application/json, IdP quirks); those are warnings."},
 	{Behaviour, "Behaviour", "How the client copes: conflicts, throttling and failed exchanges (inject them with the mock's faults)."},
 }
 
@@ -53,6 +53,9 @@ func (r *Report) Page() Page {
 			p.Lines = append(p.Lines, fmt.Sprintf("warning: %s (%d): %s", res.ID, count(res.Findings, Warning), res.Summary))
 		}
 	}
+	if n := len(r.Refused); n > 0 {
+		p.Lines = append(p.Lines, fmt.Sprintf("the mock refused %d request%s: see Refused requests", n, plural(n)))
+	}
 	if r.Exchanges == 0 {
 		p.Lines = append(p.Lines, "the journal holds no exchange: nothing to grade (is the connector pointed at this mock? was the journal cleared?)")
 	}
@@ -69,6 +72,9 @@ func (r *Report) Page() Page {
 		fact("to", r.Last.UTC().Format(time.RFC3339))
 	}
 	fact("accounts", strings.Join(r.Accounts, ", "))
+	if len(r.SCIMBaseURLs) > 0 {
+		fact("SCIM base URL", strings.Join(r.SCIMBaseURLs, ", ")+" (the report's paths are relative to it)")
+	}
 	fact("user agents", strings.Join(r.UserAgents, ", "))
 	fact("faults injected", fmt.Sprint(r.Faults))
 	var quirks []string
@@ -96,6 +102,13 @@ func (r *Report) Page() Page {
 		}
 		p.Groups = append(p.Groups, g)
 	}
+	for _, rf := range r.Refused {
+		row := RefusedRow{Refusal: rf, Status: badgeOf(rf.Verdict)}
+		if e, ok := r.entries[rf.Seq]; ok {
+			row.Exchange = toExchange(e)
+		}
+		p.Refused = append(p.Refused, row)
+	}
 	return p
 }
 
@@ -116,13 +129,11 @@ func plural(n int) string {
 	return "s"
 }
 
+// toExchange is e's transcript; its URL is relative to the SCIM base URL,
+// as every path in the report is.
 func toExchange(e journal.Entry) *reportpage.Exchange {
-	u := e.Path
-	if e.Query != "" {
-		u += "?" + e.Query
-	}
 	x := &reportpage.Exchange{
-		Method: e.Method, URL: u, RequestHeaders: e.RequestHeaders, RequestBody: e.RequestBody,
+		Method: e.Method, URL: relPath(&e), RequestHeaders: e.RequestHeaders, RequestBody: e.RequestBody,
 		Status: e.Status, ResponseHeaders: e.ResponseHeaders, ResponseBody: e.ResponseBody,
 		Error: e.Error, Millis: float64(e.Duration) / float64(time.Millisecond),
 	}
