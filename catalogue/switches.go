@@ -115,7 +115,7 @@ var crossEffects = map[string][]string{
 	"list-omits-paging-fields": {"RFC-PAGING"},
 	// Every spec that checks an error body or a refusal with HaveSCIMError
 	// reads "status" as a string.
-	"status-as-number": {"DT-AUTH", "DT-DOMAIN-MULTI", "DT-DOMAIN-TXT", "DT-GROUP-LIMIT", "DT-GROUP-PER-USER", "DT-GROUP-UNIQUE", "DT-TOKEN-REVOKE", "DT-USER-DELETE", "DT-USER-DOMAIN", "DT-USER-EMAIL", "DT-USER-LIMIT", "DT-USER-REQUIRED", "RFC-AUTH", "RFC-BULK", "RFC-CONCURRENCY", "RFC-CURSOR", "RFC-DELETE", "RFC-DISCOVERY", "RFC-ETAG", "RFC-FILTER-INVALID", "RFC-HTTP-STATUS", "RFC-MALFORMED", "RFC-MUTABILITY", "RFC-PATCH-ATOMIC", "RFC-PATCH-NOTARGET", "RFC-REPLACE", "RFC-SEARCH", "RFC-UNIQUENESS"},
+	"status-as-number": {"DT-AUTH", "DT-DOMAIN-MULTI", "DT-DOMAIN-REQUIRED", "DT-DOMAIN-TXT", "DT-GROUP-LIMIT", "DT-GROUP-PER-USER", "DT-GROUP-UNIQUE", "DT-TOKEN-REVOKE", "DT-USER-DELETE", "DT-USER-DOMAIN", "DT-USER-EMAIL", "DT-USER-LIMIT", "DT-USER-REQUIRED", "RFC-AUTH", "RFC-BULK", "RFC-CONCURRENCY", "RFC-CURSOR", "RFC-DELETE", "RFC-DISCOVERY", "RFC-ETAG", "RFC-FILTER-INVALID", "RFC-HTTP-STATUS", "RFC-MALFORMED", "RFC-MUTABILITY", "RFC-PATCH-ATOMIC", "RFC-PATCH-NOTARGET", "RFC-REPLACE", "RFC-SEARCH", "RFC-UNIQUENESS"},
 	// Specs check "a refused request created nothing" with a filter that
 	// must answer an empty list.
 	// The IdP sequences look a user or group up before creating it, and
