@@ -97,7 +97,7 @@ func main() {
 		res.expectations = exp
 		diff := compare(res, exp)
 		// A server may close a keep-alive connection at any time (RFC 9112
-		// section 9.6), and the suites report the reset as the spec's failure
+		// section 9.5), and the suites report the reset as the spec's failure
 		// (a harness defect, reported). A run whose only differences are such
 		// transport errors is run once more rather than failed.
 		if len(diff) > 0 && !*update && onlyTransportErrors(res, exp) {
