@@ -109,8 +109,9 @@ type record struct {
 }
 
 // memoryHandler is the README's "Simple In Memory Example" with a mutex,
-// unguessable ids, filtering through the validator the library hands over,
-// and meta kept per resource.
+// unguessable ids, filtering through the validator the library hands over
+// (the example ignores the filter, which would answer every query with every
+// resource), and meta kept per resource.
 type memoryHandler struct {
 	mu   sync.Mutex
 	data map[string]*record
@@ -158,8 +159,11 @@ func (h *memoryHandler) GetAll(r *http.Request, params scim.ListRequestParams) (
 	ids := make([]string, 0, len(h.data))
 	for id, rec := range h.data {
 		if params.FilterValidator != nil {
-			// The validator sees what a client would see, id included.
-			candidate := map[string]interface{}{"id": id}
+			// The validator sees what a client would see: id and meta too.
+			candidate := map[string]interface{}{"id": id, "meta": map[string]interface{}{
+				"created":      rec.created.Format(time.RFC3339),
+				"lastModified": rec.lastModified.Format(time.RFC3339),
+			}}
 			for k, v := range rec.attributes {
 				candidate[k] = v
 			}
