@@ -38,7 +38,7 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 comma := ,
 SUITES = $(addprefix ./suites/,$(subst $(comma), ,$(PROFILE)))
 
-.PHONY: all build run test vet bench fuzz conformance image sensitivity clean
+.PHONY: all build run test vet bench fuzz conformance image sensitivity interop clean
 
 all: build
 
@@ -101,6 +101,16 @@ SENSITIVITY_FLAGS ?=
 sensitivity:
 	$(GO) run ./cmd/scimconf sensitivity $(SENSITIVITY_FLAGS)
 
+## interop: build and start each third-party SCIM server under interop/ (Go
+## and Node; node and npm must be installed) on loopback, run the rfc profile
+## against it, and fail when the specs that fail differ from the server's
+## interop/<server>/expectations.json; writes interop/MATRIX.md and the
+## reports under interop/out/<server>/. INTEROP_FLAGS: e.g. -servers elimity,
+## or -update to record new failures as unclassified (see interop/README.md)
+INTEROP_FLAGS ?=
+interop:
+	$(GO) -C interop/runner run . $(INTEROP_FLAGS)
+
 ## bench: benchmarks of the protocol core, the store, the DNS mock and the account model; load figures and the live heap per stored user
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/... ./dnsmock/...
@@ -117,4 +127,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin reports/out
+	rm -rf bin reports/out interop/out

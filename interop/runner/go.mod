@@ -1,0 +1,3 @@
+module github.com/scimconf/scimconf/interop/runner
+
+go 1.26
