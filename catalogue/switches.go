@@ -45,7 +45,7 @@ var proofs = map[string][]string{
 	"RFC-GET":            {"get-omits-externalid"},
 	"RFC-GROUP-MEMBERS":  {"user-groups-empty"},
 	"RFC-HTTP-STATUS":    {"wrong-method-404"},
-	"RFC-MALFORMED":      {"drop-wrong-types"},
+	"RFC-MALFORMED":      {"drop-wrong-types", "accept-any-schemas"},
 	"RFC-META":           {"lastmodified-frozen"},
 	"RFC-MUTABILITY":     {"apply-readonly-groups", "put-refuses-readonly"},
 	"RFC-PAGING":         {"paging-repeats"},

@@ -21,7 +21,7 @@ import (
 // httpSwitches are the service provider's switches SCIM applies, as a
 // broken proxy in front of a correct SCIM handler.
 var httpSwitches = []Switch{
-	GetOmitsExternalid, DropWrongTypes, ApplyReadonlyGroups, ReturnPassword,
+	GetOmitsExternalid, DropWrongTypes, AcceptAnySchemas, ApplyReadonlyGroups, ReturnPassword,
 	MembersDespiteExcluded, UnknownFilterAttrMatchesNothing, CountAboveMaxRefused,
 	BulkIgnoresFailOnErrors, PatchHalfApplies, NotargetIgnored, PatchFilterHitsAll,
 	PatchIgnoresRemove, RemoveWipesMembers, KeepGroupDescription,
@@ -306,10 +306,18 @@ func (x *exchange) write(w http.ResponseWriter, id string) {
 	x.queryMembers()
 	var body map[string]any
 	if x.r.Method != http.MethodGet {
-		if b := x.body(); b != nil && decode(b, &body) && x.set.On(DropWrongTypes) {
-			if out, dropped := dropWrongTypes(x.rt, body); dropped {
-				body = out
-				if nb, err := json.Marshal(out); err == nil {
+		if b := x.body(); b != nil && decode(b, &body) {
+			changed := false
+			if x.set.On(DropWrongTypes) {
+				if out, dropped := dropWrongTypes(x.rt, body); dropped {
+					body, changed = out, true
+				}
+			}
+			if x.set.On(AcceptAnySchemas) {
+				body, changed = ownSchemas(x.rt, body), true
+			}
+			if changed {
+				if nb, err := json.Marshal(body); err == nil {
 					x.setBody(nb)
 				}
 			}
@@ -346,6 +354,22 @@ func dropWrongTypes(rt *schema.ResourceType, body map[string]any) (map[string]an
 		}
 	}
 	return out, len(out) != len(body)
+}
+
+// ownSchemas replaces body's "schemas", whatever it holds, with the
+// resource type's core schema and the extensions body carries
+// (accept-any-schemas), so that the provider accepts a list it should
+// refuse.
+func ownSchemas(rt *schema.ResourceType, body map[string]any) map[string]any {
+	out := maps.Clone(body)
+	urns := []any{rt.Core.ID}
+	for _, ext := range rt.Extensions {
+		if _, ok := body[ext.ID]; ok {
+			urns = append(urns, ext.ID)
+		}
+	}
+	out["schemas"] = urns
+	return out
 }
 
 // applyGroups applies apply-readonly-groups to a created User: it joins

@@ -60,6 +60,7 @@ const (
 	PutRefusesReadonly
 	PutIgnoresActive
 	DropWrongTypes
+	AcceptAnySchemas
 	ApplyReadonlyGroups
 	ReturnPassword
 	MembersDespiteExcluded
@@ -155,6 +156,7 @@ var infos = [numSwitches]Info{
 	PutRefusesReadonly:              {"put-refuses-readonly", "a PUT carrying readOnly attributes (id, meta, groups) is refused with 400 mutability instead of ignoring them"},
 	PutIgnoresActive:                {"put-ignores-active", "a PUT keeps the User's current active, whatever the body says"},
 	DropWrongTypes:                  {"drop-wrong-types", "an attribute whose value has the wrong JSON type is silently dropped instead of refused"},
+	AcceptAnySchemas:                {"accept-any-schemas", "a resource body's \"schemas\" is not checked: an empty, malformed or wrong list is read as the resource type's own schemas"},
 	ApplyReadonlyGroups:             {"apply-readonly-groups", "groups sent on a new User are applied (the User joins them) although groups is readOnly"},
 	ReturnPassword:                  {"return-password", "the password is returned in responses although it is returned \"never\""},
 	MembersDespiteExcluded:          {"members-despite-excluded", "excludedAttributes=members still returns a Group's members"},
