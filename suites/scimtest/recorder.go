@@ -99,8 +99,8 @@ func clip(b []byte) string {
 // part.
 var tokenValue = regexp.MustCompile(`(dt0s01\.[A-Z0-9]{24})\.[A-Z0-9]{64}`)
 
-// redact copies the headers worth showing, with credentials cut to their
-// scheme and first characters: reports are shared, tokens are not.
+// redact copies the headers worth showing, with credentials hidden
+// (RedactAuthorization): reports are shared, tokens are not.
 func redact(h http.Header) map[string][]string {
 	out := map[string][]string{}
 	for k, vs := range h {
@@ -116,15 +116,23 @@ func redact(h http.Header) map[string][]string {
 	return out
 }
 
-// RedactAuthorization keeps an Authorization value's scheme and the first
-// six characters of its credentials.
+// RedactAuthorization keeps an Authorization value's scheme and hides its
+// credentials whole: reports are shared, and no prefix of a secret belongs
+// in them (a short token would show whole). Only the public part of a
+// Dynatrace-shaped SCIM token (dt0s01.<id>, which account management
+// lists) stays, so a reader can tell two tokens apart.
 func RedactAuthorization(v string) string {
 	scheme, cred, ok := strings.Cut(v, " ")
 	if !ok {
 		scheme, cred = "", v
 	}
-	if len(cred) > 6 {
-		cred = cred[:6] + "…(redacted)"
+	cred = strings.TrimSpace(cred)
+	switch {
+	case cred == "":
+	case tokenValue.MatchString(cred):
+		cred = tokenValue.ReplaceAllString(cred, "${1}…(redacted)")
+	default:
+		cred = "(redacted)"
 	}
 	return strings.TrimSpace(scheme + " " + cred)
 }
