@@ -76,7 +76,7 @@ func (f *pagingFixture) walkIndex(ctx SpecContext, count int) []string {
 		served = append(served, scimtest.ResourceIDs(res)...)
 		start += len(res)
 	}
-	Fail("paging did not reach the end of the results")
+	scimtest.Fail("paging did not reach the end of the results")
 	return nil
 }
 
