@@ -29,6 +29,11 @@ var SeedObligationWords = []string{
 const (
 	rfc7644s312    = "RFC 7644 3.12"
 	rfc7643s7      = "RFC 7643 7"
+	scimTypeOpt    = "scimType A SCIM detail error keyword. See Table 9. OPTIONAL."
+	etagHeader     = "Service providers MAY support weak ETags as the preferred mechanism for performing conditional retrievals and ensuring that clients do not inadvertently overwrite each other's changes, respectively. When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be specified within the 'version' attribute contained in the resource's 'meta' attribute."
+	ifMatch412     = "An origin server MUST NOT perform the requested method if a received If-Match condition evaluates to false; instead, the origin server MUST respond with either a) the 412 (Precondition Failed) status code or b) one of the 2xx (Successful) status codes"
+	immutablePut   = "immutable If one or more values are already set for the attribute, the input value(s) MUST match, or HTTP status code 400 SHOULD be returned with a \"scimType\" error code of \"mutability\". If the service provider has no existing values, the new value(s) SHALL be applied."
+	cursorInvalid  = "If a service provider encounters invalid pagination query parameters (invalid cursor value, count value, etc), or other error conditions, the service provider SHOULD return the appropriate HTTP response status code and detailed JSON error response as defined in Section 3.12 of [RFC7644]."
 	errorsInBody   = "In addition to returning an HTTP response code, implementers MUST return the errors in the body of the response in a JSON format, using the attributes described below."
 	createConflict = "If the service provider determines that the creation of the requested resource conflicts with existing resources (e.g., a \"User\" resource with a duplicate \"userName\"), the service provider MUST return HTTP status code 409 (Conflict) with a \"scimType\" error code of \"uniqueness\", as per Section 3.12."
 	deleted404     = "Service providers MAY choose not to permanently delete the resource, but MUST return a 404 (Not Found) error code for all operations associated with the previously deleted resource."
@@ -66,14 +71,19 @@ var quotes = map[string][]Quote{
 	},
 	"RFC-CREATE": {
 		{"RFC 7644 3.3", "When the service provider successfully creates the new resource, an HTTP response SHALL be returned with HTTP status code 201 (Created)."},
-		{"RFC 7644 3.3", "The response body SHOULD contain the service provider's representation of the newly created resource."},
 		{"RFC 7644 3.3", "The URI of the created resource SHALL include, in the HTTP \"Location\" header and the HTTP body, a JSON representation [RFC7159] with the attribute \"meta.location\"."},
-		// What the rule does not demand: the attributes sent, unaltered.
+	},
+	"RFC-CREATE-BODY": {
+		{"RFC 7644 3.3", "The response body SHOULD contain the service provider's representation of the newly created resource."},
+		// Why the attributes sent are held at SHOULD, not higher.
 		{"RFC 7644 3.3", "Since the server is free to alter and/or ignore POSTed content, returning the full representation can be useful to the client"},
 	},
 	"RFC-CURSOR": {
 		{"RFC 9865 2", "Service providers supporting cursor-based pagination MUST include `nextCursor` in all paged query responses except when returning the last page."},
-		{"RFC 9865 2", "If a service provider encounters invalid pagination query parameters (invalid cursor value, count value, etc), or other error conditions, the service provider SHOULD return the appropriate HTTP response status code and detailed JSON error response as defined in Section 3.12 of [RFC7644]."},
+		{"RFC 7644 3.4.2", "itemsPerPage The number of resources returned in a list response page. REQUIRED when partial results are returned due to pagination."},
+	},
+	"RFC-CURSOR-INVALID": {
+		{"RFC 9865 2", cursorInvalid},
 	},
 	"RFC-DELETE": {
 		{"RFC 7644 3.6", "In response to a successful DELETE, the server SHALL return a successful HTTP status code 204 (No Content)."},
@@ -92,14 +102,37 @@ var quotes = map[string][]Quote{
 		{rfc7644s312, errorsInBody},
 		{rfc7644s312, "status The HTTP status code (see Section 6 of [RFC7231]) expressed as a JSON string. REQUIRED."},
 		// What the rule does not demand in general: scimType.
-		{rfc7644s312, "scimType A SCIM detail error keyword. See Table 9. OPTIONAL."},
+		{rfc7644s312, scimTypeOpt},
+	},
+	"RFC-ERROR-SCIMTYPE": {
+		// Why the rule is at MAY: the keywords are optional, and Tables 8
+		// and 9 describe what a status and a keyword mean, they demand
+		// neither.
+		{rfc7644s312, scimTypeOpt},
+		{"RFC 7644 3.12 (Table 8, 400)", "Request is unparsable, syntactically incorrect, or violates schema."},
+		{"RFC 7644 3.12 (Table 9, invalidSyntax)", "The request body message structure was invalid or did not conform to the request schema."},
+		{"RFC 7644 3.12 (Table 9, invalidValue)", "A required value was missing, or the value specified was not compatible with the operation or attribute type (see Section 2.2 of [RFC7643]), or resource schema (see Section 4 of [RFC7643])."},
+		{"RFC 7644 3.12 (Table 9, invalidFilter)", "The specified filter syntax was invalid (does not comply with Figure 1), or the specified attribute and filter comparison combination is not supported."},
+		{"RFC 7644 3.5.2.2", "If \"path\" is unspecified, the operation fails with HTTP status code 400 and a \"scimType\" error code of \"noTarget\"."},
+		// A SHOULD held here at MAY: no switch can fail it on the mock,
+		// whose schemas have no immutable attribute a client sets.
+		{"RFC 7644 3.5.1", immutablePut},
 	},
 	"RFC-ETAG": {
-		{"RFC 7644 3.14", "Service providers MAY support weak ETags as the preferred mechanism for performing conditional retrievals and ensuring that clients do not inadvertently overwrite each other's changes, respectively. When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be specified within the 'version' attribute contained in the resource's 'meta' attribute."},
-		{"RFC 7644 3.14", "If the resource has not changed, the service provider simply returns an empty body with a 304 (Not Modified) response code."},
+		{"RFC 7644 3.14", etagHeader},
 		// RFC 7644 3.14 names RFC 7232 for If-Match; the MUST of a 412 is HTTP's.
-		{"RFC 7232 3.1", "An origin server MUST NOT perform the requested method if a received If-Match condition evaluates to false; instead, the origin server MUST respond with either a) the 412 (Precondition Failed) status code or b) one of the 2xx (Successful) status codes"},
+		{"RFC 7232 3.1", ifMatch412},
 		{"RFC 7644 3.14", "If the service provider supports versioning of resources, the client MAY supply an If-Match header (Section 3.1 of [RFC7232]) for PUT and PATCH operations to ensure that the requested operation succeeds only if the supplied ETag matches the latest service provider resource, e.g., If-Match: W/\"e180ee84f0671b1\"."},
+	},
+	"RFC-ETAG-CONDITIONAL": {
+		// Described, not demanded: hence MAY.
+		{"RFC 7644 3.14", "If the resource has not changed, the service provider simply returns an empty body with a 304 (Not Modified) response code."},
+		// RFC 7644 3.14 names If-Match for PUT and PATCH only; a server
+		// that evaluates it on DELETE is held to HTTP's rule.
+		{"RFC 7232 3.1", ifMatch412},
+	},
+	"RFC-ETAG-VERSION": {
+		{"RFC 7644 3.14", etagHeader},
 	},
 	"RFC-FILTER": {
 		{"RFC 7644 3.4.2.2", "Filtering is an OPTIONAL parameter for SCIM service providers."},
@@ -133,6 +166,12 @@ var quotes = map[string][]Quote{
 		{"RFC 7643 4.1.2", "A list of groups to which the user belongs, either through direct membership, through nested groups, or dynamically calculated."},
 		{"RFC 7643 4.1.2", "If the SCIM service provider exposes a \"Group\" resource, the \"value\" sub-attribute MUST be the \"id\", and the \"$ref\" sub-attribute must be the URI of the corresponding \"Group\" resources to which the user belongs. Since this attribute has a mutability of \"readOnly\", group membership changes MUST be applied via the \"Group\" Resource (Section 4.2)."},
 	},
+	"RFC-HTTP-METHOD": {
+		// Nothing in SCIM demands 405 or 501 for a method an endpoint
+		// lacks (404 is as good): hence MAY.
+		{rfc7644s312, "The SCIM protocol uses the HTTP response status codes defined in Section 6 of [RFC7231] to indicate operation success or failure."},
+		{"RFC 7644 3.12 (Table 8, 501)", "Service provider does not support the request operation, e.g., PATCH."},
+	},
 	"RFC-HTTP-STATUS": {
 		{rfc7644s312, "The SCIM protocol uses the HTTP response status codes defined in Section 6 of [RFC7231] to indicate operation success or failure."},
 		{"RFC 7644 3.12 (Table 8, 501)", "Service provider does not support the request operation, e.g., PATCH."},
@@ -141,7 +180,7 @@ var quotes = map[string][]Quote{
 	"RFC-MALFORMED": {
 		{"RFC 7644 3.12 (Table 8, 400)", "Request is unparsable, syntactically incorrect, or violates schema."},
 		{rfc7644s312, errorsInBody},
-		{rfc7644s312, "scimType A SCIM detail error keyword. See Table 9. OPTIONAL."},
+		{rfc7644s312, scimTypeOpt},
 	},
 	"RFC-META": {
 		{"RFC 7644 3.3", "The URI of the created resource SHALL include, in the HTTP \"Location\" header and the HTTP body, a JSON representation [RFC7159] with the attribute \"meta.location\"."},
@@ -149,7 +188,7 @@ var quotes = map[string][]Quote{
 	"RFC-MUTABILITY": {
 		{"RFC 7644 3.3", "In the request body, attributes whose mutability is \"readOnly\" (see Sections 2.2 and 7 of [RFC7643]) SHALL be ignored."},
 		{"RFC 7644 3.5.1", "readOnly Any values provided SHALL be ignored."},
-		{"RFC 7644 3.5.1", "immutable If one or more values are already set for the attribute, the input value(s) MUST match, or HTTP status code 400 SHOULD be returned with a \"scimType\" error code of \"mutability\". If the service provider has no existing values, the new value(s) SHALL be applied."},
+		{"RFC 7644 3.5.1", immutablePut},
 		{rfc7643s7, "immutable The attribute MAY be defined at resource creation (e.g., POST) or at record replacement via a request (e.g., a PUT). The attribute SHALL NOT be updated."},
 		{"RFC 7644 3.5.2", "Each operation against an attribute MUST be compatible with the attribute's mutability and schema as defined in Sections 2.2 and 2.3 of [RFC7643]. For example, a client MUST NOT modify an attribute that has mutability \"readOnly\" or \"immutable\". However, a client MAY \"add\" a value to an \"immutable\" attribute if the attribute had no previous value. An operation that is not compatible with an attribute's mutability or schema SHALL return the appropriate HTTP response status code and a JSON detail error response as defined in Section 3.12."},
 	},
@@ -172,6 +211,7 @@ var quotes = map[string][]Quote{
 	"RFC-PATCH-NOTARGET": {
 		{"RFC 7644 3.5.2.3", "If the target location is a multi-valued attribute for which a value selection filter (\"valuePath\") has been supplied and no record match was made, the service provider SHALL indicate failure by returning HTTP status code 400 and a \"scimType\" error code of \"noTarget\"."},
 		{"RFC 7644 3.5.2.2", "If \"path\" is unspecified, the operation fails with HTTP status code 400 and a \"scimType\" error code of \"noTarget\"."},
+		{"RFC 7644 3.5.2", "An operation that is not compatible with an attribute's mutability or schema SHALL return the appropriate HTTP response status code and a JSON detail error response as defined in Section 3.12."},
 	},
 	"RFC-PATCH-PATHS": {
 		{"RFC 7644 3.5.2.3", "If the target location is a multi-valued attribute and no filter is specified, the attribute and all values are replaced."},
@@ -270,6 +310,9 @@ var quotes = map[string][]Quote{
 	},
 	"DT-USER-DELETE": {
 		{"RFC 7644 3.6", deleted404},
+		{seedBenefits, "if a user is disabled or removed from the IdP, it will also disable the user in Dynatrace"},
+	},
+	"DT-USER-REPROVISION": {
 		{"RFC 7644 3.6", "For example, if a User resource is deleted, a CREATE request for a User resource with the same userName as the previously deleted resource SHOULD NOT fail with a 409 error due to userName conflict."},
 		{seedFAQ, "Yes, you can restart SCIM synchronization."},
 	},

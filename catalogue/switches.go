@@ -28,23 +28,34 @@ func (e entry) rule() Rule {
 // proofs maps a rule ID to the switches that prove it: each must make at
 // least one of the rule's specs fail.
 var proofs = map[string][]string{
-	"RFC-AUTH":           {"no-www-authenticate"},
-	"RFC-BULK":           {"bulk-ignores-fail-on-errors"},
-	"RFC-CONCURRENCY":    {"racy-uniqueness"},
-	"RFC-CONTENT-TYPE":   {"json-content-type"},
-	"RFC-CREATE":         {"create-no-location"},
-	"RFC-CURSOR":         {"bad-cursor-restarts"},
+	"RFC-AUTH":         {"no-www-authenticate"},
+	"RFC-BULK":         {"bulk-ignores-fail-on-errors"},
+	"RFC-CONCURRENCY":  {"racy-uniqueness"},
+	"RFC-CONTENT-TYPE": {"json-content-type"},
+	"RFC-CREATE":       {"create-no-location"},
+	// The create's answer is compared with what GET serves.
+	"RFC-CREATE-BODY": {"get-omits-externalid"},
+	// A cursor page without itemsPerPage is a partial page without it.
+	"RFC-CURSOR":         {"list-omits-paging-fields"},
+	"RFC-CURSOR-INVALID": {"bad-cursor-restarts"},
 	"RFC-DELETE":         {"no-group-delete"},
 	"RFC-DISCOVERY":      {"resourcetype-as-list"},
 	"RFC-ERROR-BODY":     {"status-as-number"},
+	// A value of the wrong type taken is a 201, not 400 invalidValue.
+	"RFC-ERROR-SCIMTYPE": {"drop-wrong-types"},
 	"RFC-ETAG":           {"ignore-if-match"},
-	"RFC-FILTER":         {"filter-ignores-not"},
-	"RFC-FILTER-CASE":    {"filter-ignores-caseexact"},
-	"RFC-FILTER-EMPTY":   {"empty-filter-404"},
-	"RFC-FILTER-INVALID": {"unknown-filter-attr-matches-nothing"},
-	"RFC-GET":            {"get-omits-externalid"},
-	"RFC-GROUP-MEMBERS":  {"user-groups-empty"},
-	"RFC-HTTP-STATUS":    {"wrong-method-404"},
+	// The stale If-Match on DELETE; a stale meta.version used as If-Match.
+	"RFC-ETAG-CONDITIONAL": {"ignore-if-match"},
+	"RFC-ETAG-VERSION":     {"ignore-if-match"},
+	"RFC-FILTER":           {"filter-ignores-not"},
+	"RFC-FILTER-CASE":      {"filter-ignores-caseexact"},
+	"RFC-FILTER-EMPTY":     {"empty-filter-404"},
+	"RFC-FILTER-INVALID":   {"unknown-filter-attr-matches-nothing"},
+	"RFC-GET":              {"get-omits-externalid"},
+	"RFC-GROUP-MEMBERS":    {"user-groups-empty"},
+	"RFC-HTTP-METHOD":      {"wrong-method-404"},
+	// A 404 whose error body has "status" as a number is no SCIM error.
+	"RFC-HTTP-STATUS":    {"status-as-number"},
 	"RFC-MALFORMED":      {"drop-wrong-types", "accept-any-schemas"},
 	"RFC-META":           {"lastmodified-frozen"},
 	"RFC-MUTABILITY":     {"apply-readonly-groups", "put-refuses-readonly"},
@@ -77,15 +88,17 @@ var proofs = map[string][]string{
 	"DT-USER-REQUIRED":        {"active-optional"},
 	"DT-USER-EMAIL-IMMUTABLE": {"apply-username-change"},
 	"DT-USER-DISABLE":         {"disabled-shown-active"},
-	"DT-USER-DELETE":          {"deleted-username-reserved"},
-	"DT-USER-LIMIT":           {"ignore-user-limit"},
-	"DT-GROUP-TYPE":           {"scim-groups-shown-local"},
-	"DT-GROUP-LOCKED":         {"unlocked-scim-groups"},
-	"DT-GROUP-UNIQUE":         {"duplicate-group-names", "scim-local-name-clash"},
-	"DT-GROUP-NODESC":         {"keep-group-description"},
-	"DT-GROUP-MEMBERS":        {"remove-wipes-members"},
-	"DT-GROUP-PER-USER":       {"ignore-groups-per-user"},
-	"DT-GROUP-LIMIT":          {"group-limit-ignores-local"},
+	// The 404s after DELETE are SCIM errors, "status" a string.
+	"DT-USER-DELETE":      {"status-as-number"},
+	"DT-USER-REPROVISION": {"deleted-username-reserved"},
+	"DT-USER-LIMIT":       {"ignore-user-limit"},
+	"DT-GROUP-TYPE":       {"scim-groups-shown-local"},
+	"DT-GROUP-LOCKED":     {"unlocked-scim-groups"},
+	"DT-GROUP-UNIQUE":     {"duplicate-group-names", "scim-local-name-clash"},
+	"DT-GROUP-NODESC":     {"keep-group-description"},
+	"DT-GROUP-MEMBERS":    {"remove-wipes-members"},
+	"DT-GROUP-PER-USER":   {"ignore-groups-per-user"},
+	"DT-GROUP-LIMIT":      {"group-limit-ignores-local"},
 
 	// The IdP rules: each switch breaks one behaviour the recorded Entra
 	// ID or Okta traffic relies on; the refuse-* switches refuse one
@@ -115,7 +128,7 @@ var crossEffects = map[string][]string{
 	"list-omits-paging-fields": {"RFC-PAGING"},
 	// Every spec that checks an error body or a refusal with HaveSCIMError
 	// reads "status" as a string.
-	"status-as-number": {"DT-AUTH", "DT-DOMAIN-MULTI", "DT-DOMAIN-REQUIRED", "DT-DOMAIN-TXT", "DT-GROUP-LIMIT", "DT-GROUP-PER-USER", "DT-GROUP-UNIQUE", "DT-TOKEN-REVOKE", "DT-USER-DELETE", "DT-USER-DOMAIN", "DT-USER-EMAIL", "DT-USER-LIMIT", "DT-USER-REQUIRED", "RFC-AUTH", "RFC-BULK", "RFC-CONCURRENCY", "RFC-CURSOR", "RFC-DELETE", "RFC-DISCOVERY", "RFC-ETAG", "RFC-FILTER-INVALID", "RFC-HTTP-STATUS", "RFC-MALFORMED", "RFC-MUTABILITY", "RFC-PATCH-ATOMIC", "RFC-PATCH-NOTARGET", "RFC-REPLACE", "RFC-SEARCH", "RFC-UNIQUENESS"},
+	"status-as-number": {"DT-AUTH", "DT-DOMAIN-MULTI", "DT-DOMAIN-REQUIRED", "DT-DOMAIN-TXT", "DT-GROUP-LIMIT", "DT-GROUP-PER-USER", "DT-GROUP-UNIQUE", "DT-TOKEN-REVOKE", "DT-USER-DOMAIN", "DT-USER-EMAIL", "DT-USER-LIMIT", "DT-USER-REQUIRED", "RFC-AUTH", "RFC-BULK", "RFC-CONCURRENCY", "RFC-CURSOR-INVALID", "RFC-DELETE", "RFC-DISCOVERY", "RFC-ERROR-SCIMTYPE", "RFC-ETAG", "RFC-ETAG-CONDITIONAL", "RFC-ETAG-VERSION", "RFC-FILTER-INVALID", "RFC-MALFORMED", "RFC-MUTABILITY", "RFC-PATCH-ATOMIC", "RFC-PATCH-NOTARGET", "RFC-REPLACE", "RFC-SEARCH", "RFC-UNIQUENESS"},
 	// Specs check "a refused request created nothing" with a filter that
 	// must answer an empty list.
 	// The IdP sequences look a user or group up before creating it, and
@@ -140,9 +153,12 @@ var crossEffects = map[string][]string{
 	"ignore-if-match":       {"RFC-CONCURRENCY"}, // parallel PUTs with one If-Match
 	"lastmodified-frozen":   {"RFC-REPLACE"},     // lastModified moves on PUT
 	"filter-ignores-not":    {"RFC-FILTER-CASE"}, // NOT in upper case
-	"notarget-ignored":      {"RFC-PATCH-ATOMIC"},
-	"patch-filter-hits-all": {"RFC-PATCH-ATOMIC", "RFC-PATCH-NOTARGET"},
-	"patch-ignores-remove":  {"RFC-PATCH-PATHS"},
+	// The spec naming every invalid filter's scimType has an unknown
+	// attribute among them.
+	"unknown-filter-attr-matches-nothing": {"RFC-ERROR-SCIMTYPE"},
+	"notarget-ignored":                    {"RFC-ERROR-SCIMTYPE", "RFC-PATCH-ATOMIC"}, // remove without a path is 400 noTarget
+	"patch-filter-hits-all":               {"RFC-PATCH-ATOMIC", "RFC-PATCH-NOTARGET"},
+	"patch-ignores-remove":                {"RFC-PATCH-PATHS"},
 	// POST .search answers like GET: projection, sorting and paging.
 	"members-despite-excluded": {"RFC-SEARCH"},
 	"sort-ignores-order":       {"RFC-SEARCH"},

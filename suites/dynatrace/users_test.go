@@ -238,7 +238,7 @@ var _ = Describe("DT-USER-DISABLE: active=false disables, the user stays visible
 })
 
 var _ = Describe("DT-USER-DELETE: DELETE removes the user, who can be provisioned again", func() {
-	It("answers 404 after DELETE and accepts the same userName again", Label("DT-USER-DELETE"), func(ctx SpecContext) {
+	It("answers 404 after DELETE", Label("DT-USER-DELETE"), func(ctx SpecContext) {
 		doc := newUser()
 		userName := doc["userName"].(string)
 		id := createdID(ctx, T.Client, "/Users", doc)
@@ -250,9 +250,19 @@ var _ = Describe("DT-USER-DELETE: DELETE removes the user, who can be provisione
 		found := filter(ctx, T.Client, "/Users", "userName eq "+quote(userName))
 		Expect(found.Int("totalResults")).To(Equal(0), "DT-USER-DELETE: the deleted user is not found by filter: %s", found)
 		Expect(members(ctx, T.Client, gid)).NotTo(ContainElement(id), "the deleted user is no longer a group member")
+	})
 
+	// RFC 7644 section 3.6: "a CREATE request for a User resource with the
+	// same userName as the previously deleted resource SHOULD NOT fail with
+	// a 409 error due to userName conflict": a SHOULD, so a rule of its
+	// own, DT-USER-REPROVISION.
+	It("accepts the same userName again after DELETE", Label("DT-USER-REPROVISION"), func(ctx SpecContext) {
+		doc := newUser()
+		userName := doc["userName"].(string)
+		id := createdID(ctx, T.Client, "/Users", doc)
+		Expect(T.Client.Delete(ctx, "/Users/"+id)).To(scimtest.HaveStatus(204), "DELETE removes the user")
 		again := create(ctx, T.Client, "/Users", doc)
-		Expect(strings.EqualFold(again.Str("userName"), userName)).To(BeTrue(), "DT-USER-DELETE: the same userName is provisioned again: %s", again)
+		Expect(strings.EqualFold(again.Str("userName"), userName)).To(BeTrue(), "DT-USER-REPROVISION: the same userName is provisioned again: %s", again)
 		Expect(T.Client.Get(ctx, "/Users/"+again.Str("id"))).To(scimtest.HaveStatus(200))
 	})
 })

@@ -20,23 +20,49 @@ func validUser() map[string]any {
 	return u
 }
 
-// expectCreated checks what RFC 7644 section 3.3 says of every 201.
-func expectCreated(r *scimtest.Response, urn, resourceType string) {
+// expectCreated checks what RFC 7644 section 3.3 demands of every 201:
+// "an HTTP response SHALL be returned with HTTP status code 201 (Created)"
+// and "The URI of the created resource SHALL include, in the HTTP
+// "Location" header and the HTTP body, a JSON representation [RFC7159] with
+// the attribute "meta.location"". The rest of the body is a SHOULD
+// (expectCreatedBody).
+func expectCreated(r *scimtest.Response) {
+	GinkgoHelper()
 	Expect(r).To(scimtest.HaveStatus(201))
-	Expect(r.Str("id")).NotTo(BeEmpty(), "RFC 7644 section 3.3: the created resource has an id:\n%s", r)
-	Expect(scimtest.HasStringIn(r.JSON["schemas"], urn)).To(BeTrue(), "RFC 7643 section 3: schemas lists %s:\n%s", urn, r)
 	loc := r.Header.Get("Location")
 	Expect(loc).NotTo(BeEmpty(), "RFC 7644 section 3.3: the created resource's URI SHALL be in the Location header:\n%s", r)
 	Expect(scimtest.IsAbsoluteURL(loc)).To(BeTrue(), "RFC 7644 section 3.3: Location is the resource's absolute URI:\n%s", r)
 	Expect(r.Str("meta.location")).To(Equal(loc), "RFC 7644 section 3.3: Location equals meta.location:\n%s", r)
+}
+
+// expectCreatedBody checks RFC 7644 section 3.3's "The response body
+// SHOULD contain the service provider's representation of the newly
+// created resource": id, schemas and meta.resourceType.
+func expectCreatedBody(r *scimtest.Response, urn, resourceType string) {
+	GinkgoHelper()
+	Expect(r.Str("id")).NotTo(BeEmpty(), "RFC 7644 section 3.3: the created resource has an id:\n%s", r)
+	Expect(scimtest.HasStringIn(r.JSON["schemas"], urn)).To(BeTrue(), "RFC 7643 section 3: schemas lists %s:\n%s", urn, r)
 	Expect(r.Str("meta.resourceType")).To(Equal(resourceType), "RFC 7644 section 3.3.1: meta.resourceType is %s:\n%s", resourceType, r)
 }
 
 var _ = Describe("Create", func() {
-	It("POST /Users answers 201 with id, meta, Location equal to meta.location and the attributes sent", Label("RFC-CREATE"), func(ctx SpecContext) {
+	It("POST /Users and POST /Groups answer 201 with a Location equal to meta.location", Label("RFC-CREATE"), func(ctx SpecContext) {
+		expectCreated(T.Create(ctx, "/Users", validUser()))
+		expectCreated(T.Create(ctx, "/Groups", T.NewGroup()))
+	})
+
+	// RFC 7644 section 3.3: "The response body SHOULD contain the service
+	// provider's representation of the newly created resource", and
+	// "Since the server is free to alter and/or ignore POSTed content,
+	// returning the full representation can be useful to the client": the
+	// body at all is a SHOULD, hence RFC-CREATE-BODY. The attributes sent
+	// coming back unaltered is what a client expects of the common
+	// attributes, checked at the same level.
+	It("POST /Users answers with the User as the server represents it: id, schemas, meta and the attributes sent", Label("RFC-CREATE-BODY"), func(ctx SpecContext) {
 		u := validUser()
 		r := T.Create(ctx, "/Users", u)
-		expectCreated(r, scimtest.UserURN, "User")
+		Expect(r).To(scimtest.HaveStatus(201))
+		expectCreatedBody(r, scimtest.UserURN, "User")
 		Expect(strings.EqualFold(r.Str("userName"), u["userName"].(string))).To(BeTrue(), "the created User keeps its userName:\n%s", r)
 		Expect(r.Str("name.givenName")).To(Equal("Ada"), "the created User keeps name.givenName:\n%s", r)
 		Expect(r.Str("name.familyName")).To(Equal("Lovelace"), "the created User keeps name.familyName:\n%s", r)
@@ -45,13 +71,21 @@ var _ = Describe("Create", func() {
 		if dn, ok := u["displayName"]; ok {
 			Expect(r.Str("displayName")).To(Equal(dn), "the created User keeps displayName:\n%s", r)
 		}
+		// The service provider's representation is what it serves: the
+		// create's answer and a GET show the same attributes.
+		g := T.Client.Get(ctx, "/Users/"+r.Str("id"))
+		Expect(g).To(scimtest.HaveStatus(200))
+		for _, p := range []string{"userName", "name.givenName", "name.familyName", "externalId", "displayName"} {
+			Expect(r.Str(p)).To(Equal(g.Str(p)), "RFC 7644 section 3.3: the create answers the representation GET serves (%s):\ncreate: %s\nGET: %s", p, r, g)
+		}
 	})
 
-	It("POST /Groups answers 201 with id, meta, Location and its members", Label("RFC-CREATE"), func(ctx SpecContext) {
+	It("POST /Groups answers with the Group: id, schemas, meta and its members", Label("RFC-CREATE-BODY"), func(ctx SpecContext) {
 		user := T.MustCreate(ctx, "/Users", T.NewUser())
 		g := T.NewGroup("externalId", "ext-"+T.Name(), "members", []any{map[string]any{"value": user.Str("id")}})
 		r := T.Create(ctx, "/Groups", g)
-		expectCreated(r, scimtest.GroupURN, "Group")
+		Expect(r).To(scimtest.HaveStatus(201))
+		expectCreatedBody(r, scimtest.GroupURN, "Group")
 		Expect(r.Str("displayName")).To(Equal(g["displayName"]), "the created Group keeps displayName:\n%s", r)
 		Expect(r.Str("externalId")).To(Equal(g["externalId"]), "the created Group keeps externalId:\n%s", r)
 		Expect(scimtest.ValueStrings(r.JSON, "members")).To(ConsistOf(user.Str("id")), "the created Group has the member sent:\n%s", r)
@@ -112,7 +146,10 @@ var _ = Describe("Replace", func() {
 		check := func(r *scimtest.Response) {
 			Expect(r.Str("name.familyName")).To(Equal("Byron"), "RFC 7644 section 3.5.1: a value sent by PUT replaces the old one:\n%s", r)
 			Expect(r.Str("name.givenName")).To(Equal("Ada"), "PUT keeps the values sent again:\n%s", r)
-			Expect(r.JSON).NotTo(HaveKey("externalId"), "PUT replaces the resource: externalId was left out, so it is gone:\n%s", r)
+			// RFC 7644 section 3.5.1: "The service provider MAY assume that
+			// any existing values are to be cleared, or the service provider
+			// MAY assign a default value": externalId, left out, may be gone
+			// or kept; either is right.
 			if T.Caps.Has("User", "displayName") {
 				Expect(r.JSON).NotTo(HaveKey("displayName"), "RFC 7644 section 3.5.1: displayName sent as null is cleared:\n%s", r)
 			}
@@ -286,39 +323,79 @@ var _ = Describe("Mutability", func() {
 		Expect(scimtest.ValueStrings(g.JSON, "members")).NotTo(ContainElement(uid), "User.groups is readOnly: it does not add the User to the group:\n%s", g)
 	})
 
-	It("refuses a change of an immutable attribute with mutability", Label("RFC-MUTABILITY"), func(ctx SpecContext) {
-		// Only a single-valued string the client may set at creation can be
-		// changed in a way a spec can tell apart; sub-attributes of
-		// multi-valued attributes (Group members.value) change by replacing
-		// the whole value.
-		for _, rt := range []string{"User", "Group"} {
-			for path, a := range T.Caps.Attrs[rt] {
-				if a.Mutability != "immutable" || a.Type != "string" || a.MultiValued || a.Required || strings.Contains(path, ":") {
-					continue
-				}
-				if parent, _, sub := strings.Cut(path, "."); sub {
-					if pa, _ := T.Caps.Attr(rt, parent); pa.MultiValued {
-						continue
-					}
-				}
-				endpoint, doc := "/Users", T.NewUser(path, "first-"+T.Name())
-				if rt == "Group" {
-					endpoint, doc = "/Groups", T.NewGroup(path, "first-"+T.Name())
-				}
-				created := T.MustCreate(ctx, endpoint, doc)
-				changed := T.NewUser("userName", created.Str("userName"), path, "second-"+T.Name())
-				if rt == "Group" {
-					changed = T.NewGroup("displayName", created.Str("displayName"), path, "second-"+T.Name())
-				}
-				r := T.Client.Put(ctx, endpoint+"/"+created.Str("id"), changed)
-				Expect(r).To(scimtest.HaveSCIMError(400, "mutability"),
-					"RFC 7644 section 3.5.1: /Schemas declares %s.%s immutable, so a PUT changing it is 400 mutability", rt, path)
-				return
-			}
+	It("never updates an immutable attribute by PUT", Label("RFC-MUTABILITY"), func(ctx SpecContext) {
+		c, ok := immutableChange(ctx)
+		if !ok {
+			Skip(noImmutable)
 		}
-		Skip("the target declares no immutable single-valued attribute a client sets (RFC 7643's core schemas have none outside Group members)")
+		r := T.Client.Put(ctx, c.endpoint+"/"+c.id, c.changed)
+		// RFC 7643 section 7: "The attribute SHALL NOT be updated": the
+		// PUT is refused with an error, or the value stays. The 400
+		// mutability is RFC 7644 section 3.5.1's SHOULD, checked apart.
+		if r.Status >= 400 {
+			Expect(r).To(scimtest.HaveSCIMError(0, ""), "RFC 7644 section 3.5.1: a PUT changing immutable %s is refused with an error in the body", c.path)
+		}
+		g := T.Client.Get(ctx, c.endpoint+"/"+c.id)
+		Expect(g.Str(c.path)).To(Equal(c.first), "RFC 7643 section 7: immutable %s SHALL NOT be updated:\nPUT: %s\nGET: %s", c.path, r, g)
+	})
+
+	// RFC 7644 section 3.5.1: "immutable If one or more values are already
+	// set for the attribute, the input value(s) MUST match, or HTTP status
+	// code 400 SHOULD be returned with a "scimType" error code of
+	// "mutability"." A SHOULD; it stands under RFC-ERROR-SCIMTYPE (MAY)
+	// rather than a SHOULD rule of its own because a rule needs a
+	// violation switch that fails it on the mock, and the mock's schemas
+	// have no immutable attribute a client sets, so this spec skips there.
+	It("refuses a change of an immutable attribute by PUT with 400 mutability", Label("RFC-ERROR-SCIMTYPE"), func(ctx SpecContext) {
+		c, ok := immutableChange(ctx)
+		if !ok {
+			Skip(noImmutable)
+		}
+		r := T.Client.Put(ctx, c.endpoint+"/"+c.id, c.changed)
+		Expect(r).To(scimtest.HaveSCIMError(400, "mutability"),
+			"RFC 7644 section 3.5.1: /Schemas declares %s immutable, so a PUT changing it SHOULD be 400 mutability", c.path)
 	})
 })
+
+const noImmutable = "the target declares no immutable single-valued attribute a client sets (RFC 7643's core schemas have none outside Group members)"
+
+type immutableCase struct {
+	endpoint, id, path, first string
+	changed                   map[string]any
+}
+
+// immutableChange creates a resource with an immutable attribute set and
+// returns a PUT body that changes it. Only a single-valued string the
+// client may set at creation can be changed in a way a spec can tell
+// apart; sub-attributes of multi-valued attributes (Group members.value)
+// change by replacing the whole value.
+func immutableChange(ctx SpecContext) (immutableCase, bool) {
+	GinkgoHelper()
+	for _, rt := range []string{"User", "Group"} {
+		for path, a := range T.Caps.Attrs[rt] {
+			if a.Mutability != "immutable" || a.Type != "string" || a.MultiValued || a.Required || strings.Contains(path, ":") {
+				continue
+			}
+			if parent, _, sub := strings.Cut(path, "."); sub {
+				if pa, _ := T.Caps.Attr(rt, parent); pa.MultiValued {
+					continue
+				}
+			}
+			first := "first-" + T.Name()
+			endpoint, doc := "/Users", T.NewUser(path, first)
+			if rt == "Group" {
+				endpoint, doc = "/Groups", T.NewGroup(path, first)
+			}
+			created := T.MustCreate(ctx, endpoint, doc)
+			changed := T.NewUser("userName", created.Str("userName"), path, "second-"+T.Name())
+			if rt == "Group" {
+				changed = T.NewGroup("displayName", created.Str("displayName"), path, "second-"+T.Name())
+			}
+			return immutableCase{endpoint, created.Str("id"), path, first, changed}, true
+		}
+	}
+	return immutableCase{}, false
+}
 
 var _ = Describe("Returned", func() {
 	It("never returns the password, even when asked for", Label("RFC-RETURNED"), func(ctx SpecContext) {
@@ -415,8 +492,11 @@ var _ = Describe("Uniqueness", func() {
 		first := T.MustCreate(ctx, "/Users", T.NewUser())
 		second := T.MustCreate(ctx, "/Users", T.NewUser())
 		r := T.Client.Put(ctx, "/Users/"+second.Str("id"), T.NewUser("userName", first.Str("userName")))
-		if r.Status == 409 {
-			Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"))
+		// RFC 7644 section 3.3's 409 MUST names creation only; RFC 7643
+		// section 7: "A server MAY reject an invalid value based on
+		// uniqueness by returning HTTP response code 400 (Bad Request)".
+		if r.Status >= 400 {
+			Expect(r).To(Or(scimtest.HaveSCIMError(409, ""), scimtest.HaveSCIMError(400, "")), "a PUT onto a userName in use is refused with 409 or 400")
 		} else {
 			// A server may ignore a userName change (Dynatrace does); it
 			// may never make two Users share one.
@@ -433,7 +513,10 @@ var _ = Describe("Uniqueness", func() {
 		first := T.MustCreate(ctx, "/Groups", T.NewGroup())
 		second := T.MustCreate(ctx, "/Groups", T.NewGroup())
 		r := T.Client.Put(ctx, "/Groups/"+second.Str("id"), T.NewGroup("displayName", first.Str("displayName")))
-		Expect(r).To(scimtest.HaveSCIMError(409, "uniqueness"), "RFC 7644 section 3.12: uniqueness applies to PUT")
+		// RFC 7644 section 3.3's 409 MUST names creation only; RFC 7643
+		// section 7: "A server MAY reject an invalid value based on
+		// uniqueness by returning HTTP response code 400 (Bad Request)".
+		Expect(r).To(Or(scimtest.HaveSCIMError(409, ""), scimtest.HaveSCIMError(400, "")), "uniqueness applies to PUT: a duplicate displayName is refused with 409 or 400")
 		Expect(T.CountWhere(ctx, "/Groups", scimtest.EqFilter("displayName", first.Str("displayName")))).To(Equal(1), "the refused PUT changes nothing")
 	})
 })

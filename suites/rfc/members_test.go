@@ -121,7 +121,7 @@ var _ = Describe("Group members", func() {
 				return
 			}
 		}
-		Fail(fmt.Sprintf("user %s's groups does not list group %s:\n%s", u2, group.Str("id"), r))
+		scimtest.Fail(fmt.Sprintf("user %s's groups does not list group %s:\n%s", u2, group.Str("id"), r))
 	})
 
 	It("empties the group when all members are removed", Label("RFC-GROUP-MEMBERS"), func(ctx SpecContext) {

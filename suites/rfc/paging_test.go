@@ -76,7 +76,7 @@ func (f *pagingFixture) walkIndex(ctx SpecContext, count int) []string {
 		served = append(served, scimtest.ResourceIDs(res)...)
 		start += len(res)
 	}
-	Fail("paging did not reach the end of the results")
+	scimtest.Fail("paging did not reach the end of the results")
 	return nil
 }
 
@@ -164,7 +164,7 @@ var _ = Describe("Paging", func() {
 			// Without the fixture filter there may be more than maxResults
 			// resources: then the cap must show.
 			all := T.Client.Get(ctx, "/Users"+scimtest.Query("count", over, "attributes", "id"))
-			Expect(all).To(scimtest.HaveStatus(http.StatusOK), "a count above maxResults SHOULD be capped, not refused (RFC 7644 section 3.4.2.4)")
+			Expect(all).To(scimtest.HaveStatus(http.StatusOK), "RFC-PAGING-MAX (MAY): a count above maxResults is capped, not refused (RFC 7644 section 3.4.2.4: the server \"MAY return fewer results\")")
 			Expect(len(all.Resources())).To(BeNumerically("<=", maxResults), "no more than maxResults=%d resources in one page:\n%s", maxResults, all)
 			if ipp := all.Int("itemsPerPage"); ipp >= 0 {
 				Expect(ipp).To(BeNumerically("<=", maxResults), "itemsPerPage <= maxResults:\n%s", all)
@@ -193,6 +193,10 @@ var _ = Describe("Paging", func() {
 						break
 					}
 					Expect(res).NotTo(BeEmpty(), "a page with a nextCursor serves results (RFC 9865):\n%s", r)
+					// RFC 7644 section 3.4.2: "itemsPerPage The number of
+					// resources returned in a list response page. REQUIRED
+					// when partial results are returned due to pagination."
+					Expect(r.Int("itemsPerPage")).To(Equal(len(res)), "a partial page carries itemsPerPage, the number of resources on it (RFC 7644 section 3.4.2):\n%s", r)
 				}
 				Expect(cursor).To(BeEmpty(), "the walk must end: the last page has no nextCursor")
 				expectEachOnce(served, f.ids, "cursor paging with count=2")
@@ -256,7 +260,12 @@ var _ = Describe("Paging", func() {
 		})
 	})
 
-	It("refuses an invalid cursor with 400 invalidCursor", Label("RFC-CURSOR", scimtest.ReadOnlyLabel), func(ctx SpecContext) {
+	// RFC 9865 section 2: "If a service provider encounters invalid
+	// pagination query parameters (invalid cursor value, count value, etc),
+	// or other error conditions, the service provider SHOULD return the
+	// appropriate HTTP response status code and detailed JSON error
+	// response": a SHOULD, hence RFC-CURSOR-INVALID.
+	It("refuses an invalid cursor with 400 invalidCursor", Label("RFC-CURSOR-INVALID", scimtest.ReadOnlyLabel), func(ctx SpecContext) {
 		r := T.Client.Get(ctx, "/Users"+scimtest.Query("cursor", "scimconf-not-a-cursor-"+T.RunID, "count", "2"))
 		if !T.Caps.Cursor {
 			// RFC 7644 section 3.4.2: unknown query parameters SHOULD be

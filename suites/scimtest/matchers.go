@@ -26,18 +26,40 @@ func Fail(message string, callerSkip ...int) {
 	ginkgo.Fail(RuleHeader(ginkgo.CurrentSpecReport().Labels())+message, skip)
 }
 
-// RuleHeader describes the rules among labels, one line each.
+// RuleHeader describes the rules among labels, one line each: ID, level,
+// source, summary and the first sentence the rule quotes (catalogue
+// quotes.go), so a failure shows the words it is held to (issue 13). The
+// quote stays on the rule's line: reports drop that line from headlines
+// as a whole (reports.isRuleHeader), and it is cut short, the report links
+// the source for the rest.
 func RuleHeader(labels []string) string {
 	var b strings.Builder
 	for _, l := range labels {
 		if r, ok := catalogue.ByID(l); ok {
-			fmt.Fprintf(&b, "rule %s (%s, %s): %s\n", r.ID, r.Level, r.Source, r.Summary)
+			fmt.Fprintf(&b, "rule %s (%s, %s): %s%s\n", r.ID, r.Level, r.Source, r.Summary, firstQuote(r))
 		}
 	}
 	if b.Len() > 0 {
 		b.WriteString("\n")
 	}
 	return b.String()
+}
+
+// quoteLen is how much of a rule's quote a failure message shows.
+const quoteLen = 160
+
+// firstQuote renders the rule's first quote as ` -- source: "words"`, or
+// "" for a rule without one.
+func firstQuote(r catalogue.Rule) string {
+	if len(r.Quotes) == 0 {
+		return ""
+	}
+	q := r.Quotes[0]
+	text := []rune(strings.Join(strings.Fields(q.Text), " "))
+	if len(text) > quoteLen {
+		text = append(text[:quoteLen-1], '…')
+	}
+	return fmt.Sprintf(" -- %s: %q", q.Source, string(text))
 }
 
 // HaveStatus succeeds when a *Response has one of the given statuses. Its
