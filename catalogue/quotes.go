@@ -233,6 +233,10 @@ var quotes = map[string][]Quote{
 		{"RFC 7643 4.1.1", "The cleartext value or the hashed value of a password SHALL NOT be returnable by a service provider."},
 		{"RFC 7644 3.4.2.5", "This parameter SHALL have no effect on attributes whose schema \"returned\" setting is \"always\"."},
 	},
+	"RFC-SCHEMAS": {
+		{"RFC 7643 3", "The \"schemas\" attribute for a resource MUST only contain values defined as \"schema\" and \"schemaExtensions\" for the resource's defined \"resourceType\"."},
+		{"RFC 7644 3.12 (Table 9, invalidValue)", "A required value was missing, or the value specified was not compatible with the operation or attribute type (see Section 2.2 of [RFC7643]), or resource schema (see Section 4 of [RFC7643])."},
+	},
 	"RFC-SEARCH": {
 		{"RFC 7644 3.4.3", "Clients MAY execute queries without passing parameters on the URL by using the HTTP POST verb combined with the \"/.search\" path extension. The inclusion of \"/.search\" on the end of a valid SCIM endpoint SHALL be used to indicate that the HTTP POST verb is intended to be a query operation."},
 	},

@@ -153,6 +153,7 @@ var catalogue = []entry{
 	{"RFC-PROJECTION", RFC, Must, "RFC 7644 3.9", "attributes and excludedAttributes select what is returned; id and schemas are always returned"},
 	{"RFC-REPLACE", RFC, Must, "RFC 7644 3.5.1", "PUT replaces the resource's attributes and returns it"},
 	{"RFC-RETURNED", RFC, Must, "RFC 7643 7", "returned characteristics hold: never-returned values (password) never appear, always-returned ones (id) always do"},
+	{"RFC-SCHEMAS", RFC, May, "RFC 7643 3", "a resource body whose \"schemas\" is empty, not an array, or names another resource type's schema is refused with a SCIM error and changes nothing (the RFC puts its MUST on the representation, not on a refusal, so this is advisory)"},
 	{"RFC-SEARCH", RFC, May, "RFC 7644 3.4.3", "where POST /.search is offered: a SearchRequest answers like the equivalent GET"},
 	{"RFC-SORT", RFC, Must, "RFC 7644 3.4.2.3", "when sort is declared: sortBy and sortOrder order the results; when not declared, sortBy is refused or ignored cleanly"},
 	{"RFC-UNIQUENESS", RFC, Must, "RFC 7644 3.3", "creating a resource with a userName (or group displayName) already in use answers 409 uniqueness; a PUT onto one is refused (409 or 400)"},
