@@ -136,6 +136,32 @@ func (c *Client) Delete(ctx context.Context, path string, headers ...string) *Re
 	return c.Do(ctx, http.MethodDelete, path, nil, headers...)
 }
 
+// Location is the response's Location header resolved against the
+// request's URL, as RFC 7231 section 7.1.2 says a client reads it: "When it
+// has the form of a relative reference ([RFC3986], Section 4.2), the final
+// value is computed by resolving it against the effective request URI". ""
+// when there is no Location.
+func (r *Response) Location() string {
+	return r.Resolve(r.Header.Get("Location"))
+}
+
+// Resolve resolves a URI reference the response carries (a Location,
+// a meta.location) against the request's URL; "" stays "".
+func (r *Response) Resolve(ref string) string {
+	if ref == "" {
+		return ""
+	}
+	base, err := url.Parse(r.URL)
+	if err != nil {
+		return ref
+	}
+	u, err := base.Parse(ref)
+	if err != nil {
+		return ref
+	}
+	return u.String()
+}
+
 // Query builds "?k=v&..." from name, value pairs, escaping values. Spaces
 // become %20, not "+": RFC 3986 percent-encoding, which every server
 // reads, where "+" for a space is an IdP dialect (plus-for-space).

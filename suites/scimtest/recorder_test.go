@@ -23,3 +23,19 @@ func TestRedactAuthorization(t *testing.T) {
 		}
 	}
 }
+
+// TestResolveLocation: a relative Location is resolved against the request
+// (RFC 7231 section 7.1.2), an absolute one is kept, none stays none.
+func TestResolveLocation(t *testing.T) {
+	r := &Response{URL: "http://127.0.0.1:8080/v2/Users"}
+	for ref, want := range map[string]string{
+		"Users/42":                         "http://127.0.0.1:8080/v2/Users/42",
+		"/v2/Users/42":                     "http://127.0.0.1:8080/v2/Users/42",
+		"https://scim.example.com/Users/1": "https://scim.example.com/Users/1",
+		"":                                 "",
+	} {
+		if got := r.Resolve(ref); got != want {
+			t.Errorf("Resolve(%q) = %q, want %q", ref, got, want)
+		}
+	}
+}
