@@ -131,7 +131,9 @@ const scimMaxBody = 8 << 20
 // client that announces 1 GB and stops would otherwise hold the connection
 // until the read timeout while the journal and the handler wait for the
 // bytes. The connection is closed after the answer, since the body is not
-// read. Such a request is not journaled.
+// read (RFC 7231 section 6.5.11: "The server MAY close the connection to
+// prevent the client from continuing the request."). Such a request is not
+// journaled.
 func refuseAnnouncedTooLarge(next http.Handler, scimMax int64) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength <= mgmt.MaxBodyBytes {
