@@ -158,6 +158,32 @@ func refuseAnnouncedTooLarge(next http.Handler, scimMax int64) http.Handler {
 	})
 }
 
+// faultsOutliveWriteTimeout gives a request that an injected latency may
+// delay (a fault header, or any fault rule with a latency) its write
+// timeout after the longest such latency, so that the answer the test
+// asked to delay is still written, and a write timeout still bounds it.
+func faultsOutliveWriteTimeout(in *faults.Injector, writeTimeout time.Duration, next http.Handler) http.Handler {
+	if writeTimeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var latency time.Duration
+		if hv := r.Header.Get(faults.Header); hv != "" {
+			if a, err := faults.ParseHeader(hv); err == nil {
+				latency = time.Duration(a.Latency)
+			}
+		} else {
+			for _, rule := range in.Rules() {
+				latency = max(latency, time.Duration(rule.Action.Latency))
+			}
+		}
+		if latency > 0 {
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(min(latency, faults.MaxLatency) + writeTimeout))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // timeout is an Options timeout: 0 the default, negative none.
 func timeout(d, def time.Duration) time.Duration {
 	switch {
@@ -352,7 +378,8 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	// SCIM handler, inside the journal, so the journal records what they
 	// break.
 	brokenSCIM := violation.SCIM(violations, scimhttp.SCIMPrefix, inst.tenancy.Provider)(scim)
-	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(brokenSCIM)))
+	mux.Handle("/", inst.Journal.Middleware(faultsOutliveWriteTimeout(inst.Faults,
+		timeout(opts.WriteTimeout, DefaultWriteTimeout), inst.Faults.Middleware(brokenSCIM))))
 	inst.srv = &http.Server{
 		Handler:           refuseAnnouncedTooLarge(mux, max(scimMaxBody, int64(opts.Provider.BulkMaxPayloadSize))),
 		ReadHeaderTimeout: min(readHeaderTimeout, timeout(opts.ReadTimeout, DefaultReadTimeout)),

@@ -153,3 +153,21 @@ func TestJournalStreamOutlivesWriteTimeout(t *testing.T) {
 	}
 	t.Fatalf("the stream ended without the exchange: %v", sc.Err())
 }
+
+// TestLatencyFaultOutlivesWriteTimeout: an injected latency longer than
+// the write timeout still ends in the answer it delays (the fault is what
+// the test asked for, not a stalled client).
+func TestLatencyFaultOutlivesWriteTimeout(t *testing.T) {
+	inst := startShort(t)
+	req, _ := http.NewRequestWithContext(t.Context(), "GET", inst.SCIMBaseURL+"/Users?count=1", nil)
+	req.Header.Set("Authorization", "Bearer "+inst.SCIMToken)
+	req.Header.Set("X-Scimconf-Fault", "latency=500ms")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("a 500ms latency fault with a 200ms write timeout: %v", err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("a 500ms latency fault with a 200ms write timeout: %d, %v", resp.StatusCode, err)
+	}
+}
