@@ -144,7 +144,7 @@ func refuseAnnouncedTooLarge(next http.Handler, scimMax int64) http.Handler {
 		switch {
 		case admin:
 			w.Header().Set("Connection", "close")
-			apijson.WriteError(w, http.StatusRequestEntityTooLarge, "too_large",
+			apijson.WriteError(w, http.StatusRequestEntityTooLarge, "body_too_large",
 				"the request body announces %d bytes; the management API accepts at most %d", r.ContentLength, mgmt.MaxBodyBytes)
 		case r.ContentLength > scimMax:
 			w.Header().Set("Connection", "close")
