@@ -169,6 +169,9 @@ func (p *Provider) Search(ctx context.Context, req *ListRequest, base string) (*
 		if err != nil {
 			return nil, err
 		}
+		// The page is a later read than the count: a type's total is the
+		// one its page came with, so that they agree.
+		all.TotalResults += page.TotalResults - n
 		all.Resources = append(all.Resources, page.Resources...)
 		skip = 0
 	}

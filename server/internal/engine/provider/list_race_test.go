@@ -64,6 +64,19 @@ func TestListWhileDeleting(t *testing.T) {
 						t.Fatalf("round %d: list %q: totalResults %d, itemsPerPage %d, %d resources returned",
 							round, req.Filter, page.TotalResults, page.ItemsPerPage, len(page.Resources))
 					}
+					if req.Filter == "" {
+						continue
+					}
+					// POST /.search at the root: the filter names an
+					// attribute of this type only, so the page holds them all.
+					all, err := p.Search(ctx, req, base)
+					if err != nil {
+						t.Fatalf("round %d: search %q while deleting: %v", round, req.Filter, err)
+					}
+					if all.TotalResults != len(all.Resources) {
+						t.Fatalf("round %d: search %q: totalResults %d, %d resources returned",
+							round, req.Filter, all.TotalResults, len(all.Resources))
+					}
 				}
 				wg.Wait()
 			}
