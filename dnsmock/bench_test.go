@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -105,4 +106,39 @@ func FuzzSetTXTName(f *testing.F) {
 			t.Fatalf("DeleteTXT(%q) found nothing", strings.ToUpper(name))
 		}
 	})
+}
+
+// manyValues is n values of which distinct are different, each repeated in
+// turn (v0, v1, ..., v{distinct-1}, v0, ...): the shape of a large PUT whose
+// record set still fits in one DNS message once de-duplicated.
+func manyValues(n, distinct int) []string {
+	values := make([]string, n)
+	for i := range values {
+		values[i] = "v" + strconv.Itoa(i%distinct)
+	}
+	return values
+}
+
+// BenchmarkSetTXTManyValues is SetTXT with 10,000 values, 2,000 of them
+// distinct: de-duplication must be linear in the number of values.
+func BenchmarkSetTXTManyValues(b *testing.B) {
+	s := dnsmock.New()
+	values := manyValues(10000, 2000)
+	for b.Loop() {
+		if err := s.SetTXT("_dt.example.com", values...); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSetTXTManyDistinctValues is SetTXT with 10,000 distinct values,
+// an answer too large for a DNS message: the refusal must come in linear time.
+func BenchmarkSetTXTManyDistinctValues(b *testing.B) {
+	s := dnsmock.New()
+	values := manyValues(10000, 10000)
+	for b.Loop() {
+		if err := s.SetTXT("_dt.example.com", values...); !errors.Is(err, dnsmock.ErrRecordTooLarge) {
+			b.Fatalf("SetTXT = %v, want ErrRecordTooLarge", err)
+		}
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +112,44 @@ func TestHandler(t *testing.T) {
 	}
 	if _, err := r.LookupTXT(context.Background(), "a.test"); !dnsmock.IsNoRecord(err) {
 		t.Errorf("LookupTXT of the deleted name = %v, want no record", err)
+	}
+}
+
+// TestPutManyValuesDeduplicatesInOrder is a PUT of 10,000 values, 2,000 of
+// them distinct: the record set holds each once, in the order of its first
+// appearance; 10,000 distinct values are refused (too large for one DNS
+// message) and change nothing.
+func TestPutManyValuesDeduplicatesInOrder(t *testing.T) {
+	s := dnsmock.New()
+	h := s.Handler()
+	put := func(values []string) *httptest.ResponseRecorder {
+		body, err := json.Marshal(map[string][]string{"values": values})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPut, "/mock/v1/dns/txt/_dt.example.com", strings.NewReader(string(body))))
+		return rec
+	}
+	values := make([]string, 10000)
+	want := make([]string, 2000)
+	for i := range values {
+		values[i] = "v" + strconv.Itoa((i*7)%2000) // 7 is prime to 2000: every value in the first 2,000
+	}
+	copy(want, values[:2000])
+	if rec := put(values); rec.Code != http.StatusOK {
+		t.Fatalf("PUT of 10,000 values = %d %s, want 200", rec.Code, rec.Body)
+	}
+	if got := s.TXT("_dt.example.com"); !slices.Equal(got, want) {
+		t.Fatalf("TXT holds %d values (first %q), want the 2,000 distinct ones in order of first appearance", len(got), got[:min(3, len(got))])
+	}
+	for i := range values {
+		values[i] = "v" + strconv.Itoa(i)
+	}
+	if rec := put(values); rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "at most 65535") {
+		t.Fatalf("PUT of 10,000 distinct values = %d %s, want 400 (too large for one DNS message)", rec.Code, rec.Body)
+	}
+	if got := s.TXT("_dt.example.com"); !slices.Equal(got, want) {
+		t.Fatalf("a refused PUT changed the record set: %d values", len(got))
 	}
 }

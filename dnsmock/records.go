@@ -85,25 +85,27 @@ func newRecordSet(name string, values []string) (*recordSet, error) {
 	if len(values) == 0 {
 		return nil, fmt.Errorf("%w for %s: give at least one value (an empty string is a valid value)", ErrNoValues, name)
 	}
+	// Worst case on the wire: header, question, an OPT RR, and each answer
+	// RR with a compressed owner name (2), type, class, TTL and rdlength (10)
+	// and its character-strings, each with a length octet. Counted while
+	// de-duplicating, so a set too large is refused as soon as it is known to
+	// be: a PUT of many values costs time linear in their number.
+	size := 12 + (len(name) + 1) + 4 + 11
 	rs := &recordSet{}
+	seen := make(map[string]struct{}, len(values))
 	for _, v := range values {
 		// An RRset holds no duplicate RRs (RFC 2181 section 5).
-		if slices.Contains(rs.values, v) {
+		if _, dup := seen[v]; dup {
 			continue
+		}
+		seen[v] = struct{}{}
+		size += 2 + 10 + len(v) + max(1, (len(v)+maxCharString-1)/maxCharString)
+		if size > dns.MaxMsgSize {
+			return nil, fmt.Errorf("%w for %s: the answer would not fit in one DNS message, which holds at most %d bytes",
+				ErrRecordTooLarge, name, dns.MaxMsgSize)
 		}
 		rs.values = append(rs.values, v)
 		rs.txt = append(rs.txt, characterStrings(v))
-	}
-	// Worst case on the wire: header, question, an OPT RR, and each answer
-	// RR with a compressed owner name (2), type, class, TTL and rdlength (10)
-	// and its character-strings, each with a length octet.
-	size := 12 + (len(name) + 1) + 4 + 11
-	for _, v := range rs.values {
-		size += 2 + 10 + len(v) + max(1, (len(v)+maxCharString-1)/maxCharString)
-	}
-	if size > dns.MaxMsgSize {
-		return nil, fmt.Errorf("%w for %s: the answer would take %d bytes; a DNS message holds at most %d",
-			ErrRecordTooLarge, name, size, dns.MaxMsgSize)
 	}
 	return rs, nil
 }

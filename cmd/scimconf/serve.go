@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/scimconf/scimconf/server/mock"
 )
@@ -56,6 +57,9 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 		seed       = fs.Uint64("seed", 0, describe("seed of --deterministic and of the faults' probabilities; 0 without --deterministic picks one", "SCIMCONF_SEED"))
 		journalCap = fs.Int("journal-size", mock.DefaultJournalSize, describe("exchanges the request journal keeps (the oldest go first)", "SCIMCONF_JOURNAL_SIZE"))
 		journalMem = fs.Int64("journal-max-bytes", mock.DefaultJournalMaxBytes, describe("bytes the request journal's entries may hold together, bodies and headers counted (the oldest go first)", "SCIMCONF_JOURNAL_MAX_BYTES"))
+		readTO     = fs.Duration("read-timeout", mock.DefaultReadTimeout, describe("longest a request may take to arrive, headers and body (a client slower than that is cut); 0 for none", "SCIMCONF_READ_TIMEOUT"))
+		writeTO    = fs.Duration("write-timeout", mock.DefaultWriteTimeout, describe("longest from a request's headers to the end of its answer (the journal's live stream excepted); 0 for none", "SCIMCONF_WRITE_TIMEOUT"))
+		idleTO     = fs.Duration("idle-timeout", mock.DefaultIdleTimeout, describe("longest a kept-alive connection may wait for its next request; 0 for none", "SCIMCONF_IDLE_TIMEOUT"))
 		violate    = fs.String("violate", "", describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
 	)
 	if err := parse(fs, args); err != nil {
@@ -88,6 +92,9 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 		return err
 	}
 	if err := journalMaxBytes(&opts, *journalMem); err != nil {
+		return err
+	}
+	if err := timeouts(&opts, *readTO, *writeTO, *idleTO); err != nil {
 		return err
 	}
 	if *sysRes {
@@ -124,5 +131,25 @@ func journalMaxBytes(opts *mock.Options, n int64) error {
 		return fmt.Errorf("--journal-max-bytes %d: give the journal at least 1 byte (it always keeps the newest exchange)", n)
 	}
 	opts.JournalMaxBytes = n
+	return nil
+}
+
+// timeouts applies --read-timeout, --write-timeout and --idle-timeout to
+// opts: 0 on the command line is no timeout (a negative Options value).
+func timeouts(opts *mock.Options, read, write, idle time.Duration) error {
+	for _, t := range []struct {
+		flag string
+		d    time.Duration
+		dst  *time.Duration
+	}{{"read-timeout", read, &opts.ReadTimeout}, {"write-timeout", write, &opts.WriteTimeout}, {"idle-timeout", idle, &opts.IdleTimeout}} {
+		switch {
+		case t.d < 0:
+			return fmt.Errorf("--%s %v: give a duration such as 30s, or 0 for none", t.flag, t.d)
+		case t.d == 0:
+			*t.dst = -1
+		default:
+			*t.dst = t.d
+		}
+	}
 	return nil
 }

@@ -9,16 +9,19 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/scimconf/scimconf/dnsmock"
+	"github.com/scimconf/scimconf/server/internal/apijson"
 	"github.com/scimconf/scimconf/server/internal/double/clientreport"
 	"github.com/scimconf/scimconf/server/internal/double/determinism"
 	"github.com/scimconf/scimconf/server/internal/double/faults"
@@ -29,6 +32,7 @@ import (
 	"github.com/scimconf/scimconf/server/internal/dynatrace/mgmt"
 	"github.com/scimconf/scimconf/server/internal/engine/provider"
 	"github.com/scimconf/scimconf/server/internal/engine/schema"
+	"github.com/scimconf/scimconf/server/internal/engine/scimerror"
 	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
 	"github.com/scimconf/scimconf/server/internal/engine/store"
 	"github.com/scimconf/scimconf/server/internal/violation"
@@ -89,11 +93,106 @@ type Options struct {
 	// are on from the start; the management API changes them at run time.
 	// An unknown name makes Start fail.
 	Violations []string
+	// ReadTimeout bounds the reading of a request, headers and body (a
+	// client that sends its body a byte at a time is cut); WriteTimeout
+	// bounds the time from the end of the request headers to the end of
+	// the answer (the journal's live stream is exempt); IdleTimeout is how
+	// long a kept-alive connection may wait for its next request. 0 means
+	// the default (DefaultReadTimeout, DefaultWriteTimeout,
+	// DefaultIdleTimeout); a negative value means none.
+	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
 	// Strict refuses the IdP dialects (schema.Quirk: capitalised ops,
 	// "False" strings, dotted keys, ...) with a 400 naming the quirk and
 	// the RFC rule, instead of accepting them and naming them in the
 	// X-Scimconf-Quirks response header.
 	Strict bool
+}
+
+// The timeouts of the mock's HTTP server (Options.ReadTimeout...): an IdP
+// sends a SCIM request of at most a few MiB and answers come in
+// milliseconds, so a read that takes half a minute is a stalled or hostile
+// client; a write gets twice that, for a slow reader of a large list; an
+// idle connection is kept two minutes, longer than the pauses between an
+// IdP's provisioning cycles' requests.
+const (
+	DefaultReadTimeout  = 30 * time.Second
+	DefaultWriteTimeout = 60 * time.Second
+	DefaultIdleTimeout  = 120 * time.Second
+	// readHeaderTimeout bounds the request line and headers alone.
+	readHeaderTimeout = 10 * time.Second
+)
+
+// scimMaxBody caps a SCIM request body other than a bulk one (413 beyond).
+const scimMaxBody = 8 << 20
+
+// refuseAnnouncedTooLarge answers 413 at once, without reading the body,
+// a request whose Content-Length already exceeds what the endpoint
+// accepts: the management API's cap under /mock/v1, scimMax elsewhere. A
+// client that announces 1 GB and stops would otherwise hold the connection
+// until the read timeout while the journal and the handler wait for the
+// bytes. The connection is closed after the answer, since the body is not
+// read (RFC 7231 section 6.5.11: "The server MAY close the connection to
+// prevent the client from continuing the request."). Such a request is not
+// journaled.
+func refuseAnnouncedTooLarge(next http.Handler, scimMax int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength <= mgmt.MaxBodyBytes {
+			next.ServeHTTP(w, r)
+			return
+		}
+		admin := r.URL.Path == mgmt.Prefix || strings.HasPrefix(r.URL.Path, mgmt.Prefix+"/")
+		switch {
+		case admin:
+			w.Header().Set("Connection", "close")
+			apijson.WriteError(w, http.StatusRequestEntityTooLarge, "body_too_large",
+				"the request body announces %d bytes; the management API accepts at most %d", r.ContentLength, mgmt.MaxBodyBytes)
+		case r.ContentLength > scimMax:
+			w.Header().Set("Connection", "close")
+			w.Header().Set("Content-Type", scimhttp.ContentType)
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			json.NewEncoder(w).Encode(scimerror.New(http.StatusRequestEntityTooLarge, "",
+				"the request body announces %d bytes; this server accepts at most %d", r.ContentLength, scimMax))
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// faultsOutliveWriteTimeout gives a request that an injected latency may
+// delay (a fault header, or any fault rule with a latency) its write
+// timeout after the longest such latency, so that the answer the test
+// asked to delay is still written, and a write timeout still bounds it.
+func faultsOutliveWriteTimeout(in *faults.Injector, writeTimeout time.Duration, next http.Handler) http.Handler {
+	if writeTimeout <= 0 {
+		return next
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var latency time.Duration
+		if hv := r.Header.Get(faults.Header); hv != "" {
+			if a, err := faults.ParseHeader(hv); err == nil {
+				latency = time.Duration(a.Latency)
+			}
+		} else {
+			for _, rule := range in.Rules() {
+				latency = max(latency, time.Duration(rule.Action.Latency))
+			}
+		}
+		if latency > 0 {
+			_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(min(latency, faults.MaxLatency) + writeTimeout))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// timeout is an Options timeout: 0 the default, negative none.
+func timeout(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
 }
 
 // Instance is a running mock.
@@ -248,6 +347,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		Strict:        opts.Strict,
 		Refuse:        violation.RefusedQuirks(violations),
 		Opens:         violation.Opens(violations, nil),
+		MaxBodyBytes:  scimMaxBody,
 		// What a token needs differs with the rules.
 		AuthDescription: authDescription(rules),
 	})
@@ -278,8 +378,19 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	// SCIM handler, inside the journal, so the journal records what they
 	// break.
 	brokenSCIM := violation.SCIM(violations, scimhttp.SCIMPrefix, inst.tenancy.Provider)(scim)
-	mux.Handle("/", inst.Journal.Middleware(inst.Faults.Middleware(brokenSCIM)))
-	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)}
+	mux.Handle("/", inst.Journal.Middleware(faultsOutliveWriteTimeout(inst.Faults,
+		timeout(opts.WriteTimeout, DefaultWriteTimeout), inst.Faults.Middleware(brokenSCIM))))
+	inst.srv = &http.Server{
+		Handler:           refuseAnnouncedTooLarge(mux, max(scimMaxBody, int64(opts.Provider.BulkMaxPayloadSize))),
+		ReadHeaderTimeout: min(readHeaderTimeout, timeout(opts.ReadTimeout, DefaultReadTimeout)),
+		ReadTimeout:       timeout(opts.ReadTimeout, DefaultReadTimeout),
+		WriteTimeout:      timeout(opts.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:       timeout(opts.IdleTimeout, DefaultIdleTimeout),
+		ErrorLog:          slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	if inst.srv.ReadHeaderTimeout == 0 {
+		inst.srv.ReadHeaderTimeout = readHeaderTimeout // no read timeout still bounds the headers
+	}
 	// Shutdown waits up to five seconds for connections that were opened
 	// but never sent a request (a client's spare dial); Close drops those
 	// at once instead.

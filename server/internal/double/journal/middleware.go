@@ -70,7 +70,7 @@ func (j *Journal) entry(r *http.Request, body []byte, rec *recorder) Entry {
 	e := Entry{
 		Method:         r.Method,
 		Path:           r.URL.Path,
-		Query:          r.URL.RawQuery,
+		Query:          RedactQuery(r.URL.RawQuery),
 		RequestHeaders: RedactHeaders(r.Header),
 		Status:         rec.status,
 	}
@@ -91,9 +91,9 @@ func (j *Journal) entry(r *http.Request, body []byte, rec *recorder) Entry {
 		e.Error = "the connection was closed"
 	}
 	if len(h) > 0 {
-		e.ResponseHeaders = h.Clone()
+		e.ResponseHeaders = RedactHeaders(h)
 	}
-	e.ResponseBody, e.ResponseBodyTruncated = j.cut(rec.body.String())
+	e.ResponseBody, e.ResponseBodyTruncated = j.cut(RedactResponseBody(rec.body.Bytes()))
 	e.ResponseBodyTruncated = e.ResponseBodyTruncated || rec.cut
 	e.Rule = h.Get(RuleHeader)
 	e.Quirks = headerValues(h, QuirksHeader)

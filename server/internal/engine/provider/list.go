@@ -48,6 +48,11 @@ func (p *Provider) List(ctx context.Context, rt *schema.ResourceType, req *ListR
 	if err != nil {
 		return nil, err
 	}
+	// The page's membership comes from the same read as its resources: a
+	// resource deleted meanwhile still renders as the page saw it, never
+	// as a 404 for the whole page.
+	q.WithMembership = rt.Core.Attr("members") != nil && proj.Includes("members") ||
+		rt.Core.Attr("groups") != nil && proj.Includes("groups")
 	page, err := p.Store.List(ctx, rt, q)
 	if err != nil {
 		return nil, err
@@ -164,6 +169,9 @@ func (p *Provider) Search(ctx context.Context, req *ListRequest, base string) (*
 		if err != nil {
 			return nil, err
 		}
+		// The page is a later read than the count: a type's total is the
+		// one its page came with, so that they agree.
+		all.TotalResults += page.TotalResults - n
 		all.Resources = append(all.Resources, page.Resources...)
 		skip = 0
 	}

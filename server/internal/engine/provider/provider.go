@@ -158,9 +158,9 @@ type Result struct {
 // render builds the response document of res: its attributes plus schemas,
 // id, meta and, for Groups, members, for Users, groups; then applies proj.
 func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *store.Resource, base string, proj *projection.Projection) (*Result, error) {
+	var err error
 	if proj == nil {
 		// The default returns still drop "never" and "request" attributes.
-		var err error
 		if proj, err = projection.New(rt, nil, nil); err != nil {
 			return nil, err
 		}
@@ -180,8 +180,10 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 		"version":      ETag(res.Version),
 	}
 	if rt.Core.Attr("members") != nil && proj.Includes("members") {
-		ms, err := p.Store.Members(ctx, res.ID)
-		if err != nil {
+		var ms []store.Member
+		if res.Membership != nil {
+			ms = res.Membership.Members // read with the resource (a List page)
+		} else if ms, err = p.Store.Members(ctx, res.ID); err != nil {
 			return nil, err
 		}
 		if len(ms) > 0 {
@@ -203,23 +205,33 @@ func (p *Provider) render(ctx context.Context, rt *schema.ResourceType, res *sto
 		}
 	}
 	if rt.Core.Attr("groups") != nil && proj.Includes("groups") {
-		ids, err := p.Store.GroupsOf(ctx, res.ID)
-		if err != nil {
-			return nil, err
-		}
-		if len(ids) > 0 {
-			out := make([]any, 0, len(ids))
+		var gs []store.GroupRef
+		if res.Membership != nil {
+			gs = res.Membership.Groups // read with the resource (a List page)
+		} else {
+			ids, err := p.Store.GroupsOf(ctx, res.ID)
+			if err != nil {
+				return nil, err
+			}
 			grt := p.Set.ResourceType("Group")
 			for _, id := range ids {
-				g := map[string]any{"value": id, "$ref": base + "/Groups/" + id, "type": "direct"}
+				g := store.GroupRef{ID: id}
 				if grt != nil {
 					if gr, err := p.Store.Get(ctx, grt, id); err == nil {
-						if dn, ok := gr.Doc["displayName"].(string); ok {
-							g["display"] = dn
-						}
+						g.Display, _ = gr.Doc["displayName"].(string)
 					}
 				}
-				out = append(out, g)
+				gs = append(gs, g)
+			}
+		}
+		if len(gs) > 0 {
+			out := make([]any, 0, len(gs))
+			for _, g := range gs {
+				ref := map[string]any{"value": g.ID, "$ref": base + "/Groups/" + g.ID, "type": "direct"}
+				if g.Display != "" {
+					ref["display"] = g.Display
+				}
+				out = append(out, ref)
 			}
 			doc["groups"] = out
 		}

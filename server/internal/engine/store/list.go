@@ -73,10 +73,13 @@ func (m *Memory) List(ctx context.Context, rt *schema.ResourceType, q Query) (*P
 	}
 
 	if q.Cursor == nil {
-		return o.indexPage(q, total), nil
+		p := o.indexPage(q, total)
+		m.fillMembership(t, q, p.Resources)
+		return p, nil
 	}
 	page := o.cursorPage(pos, q.Count)
 	page.TotalResults = total
+	m.fillMembership(t, q, page.Resources)
 	if page.next != nil {
 		page.NextCursor = m.encodeCursor(page.next, qh)
 	}
@@ -84,6 +87,30 @@ func (m *Memory) List(ctx context.Context, rt *schema.ResourceType, q Query) (*P
 		page.PrevCursor = m.encodeCursor(page.prev, qh)
 	}
 	return &page.Page, nil
+}
+
+// fillMembership reads the membership of a page's resources when q asks
+// for it, under the read lock List holds: a resource deleted once List has
+// returned still renders as it was, with the members it had.
+func (m *Memory) fillMembership(t *table, q Query, page []*Resource) {
+	if !q.WithMembership {
+		return
+	}
+	for _, res := range page {
+		ms := &Membership{}
+		if t.isGroup {
+			ms.Members = m.membersOf(res.ID)
+		} else {
+			for _, gid := range m.groupsOf(res.ID) {
+				g := GroupRef{ID: gid}
+				if r := m.all[gid]; r != nil {
+					g.Display, _ = r.doc["displayName"].(string)
+				}
+				ms.Groups = append(ms.Groups, g)
+			}
+		}
+		res.Membership = ms
+	}
 }
 
 // membershipAttr is the name of the attribute that the membership index

@@ -505,9 +505,18 @@ func (m *Memory) Members(ctx context.Context, groupID string) ([]Member, error) 
 	}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	list := m.membersOf(groupID)
+	if list == nil {
+		return nil, scimerror.NotFound("Group %q not found", groupID)
+	}
+	return list, nil
+}
+
+// membersOf is Members under the read lock; nil when groupID is no group.
+func (m *Memory) membersOf(groupID string) []Member {
 	ms := m.groups[groupID]
 	if ms == nil {
-		return nil, scimerror.NotFound("Group %q not found", groupID)
+		return nil
 	}
 	list := ms.list()
 	// One index lookup per member, under the read lock already held: the
@@ -518,7 +527,7 @@ func (m *Memory) Members(ctx context.Context, groupID string) ([]Member, error) 
 			list[i].Display = displayOf(r.doc)
 		}
 	}
-	return list, nil
+	return list
 }
 
 // displayOf is a member's members.display: its displayName, else its

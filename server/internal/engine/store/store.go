@@ -29,6 +29,23 @@ type Resource struct {
 	// Version increases with every change of the resource, membership
 	// changes of a group included. Its weak ETag is W/"<Version>".
 	Version uint64
+	// Membership is set by List when the query asks for it
+	// (Query.WithMembership), nil otherwise: read under the same lock as
+	// the resource, so a page renders from one consistent view even when
+	// a resource it holds is deleted before it is rendered.
+	Membership *Membership
+}
+
+// Membership is a resource's membership as one read of the store saw it.
+type Membership struct {
+	Members []Member   // a Group's members, in the order added, Display filled
+	Groups  []GroupRef // a User's direct groups, in the groups' creation order
+}
+
+// GroupRef is one group a resource is a direct member of.
+type GroupRef struct {
+	ID      string
+	Display string // the group's displayName, "" when it has none
 }
 
 // Member is one member of a group.
@@ -84,6 +101,8 @@ type Query struct {
 	// Cursor selects cursor paging (RFC 9865) when non-nil; "" asks for the
 	// first page.
 	Cursor *string
+	// WithMembership fills each returned Resource's Membership.
+	WithMembership bool
 }
 
 // Page is one page of a listing.
