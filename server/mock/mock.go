@@ -63,7 +63,9 @@ type Options struct {
 	// defaults.
 	Limits account.Limits
 	// Provider configures every account's SCIM service provider; the zero
-	// value means provider.DefaultConfig().
+	// value means provider.DefaultConfig(), and zero Limits mean
+	// provider.DefaultLimits (a mock reachable by anyone always bounds
+	// what a request may store).
 	Provider provider.Config
 	// DemoDomain is the verified domain of the demo account; default
 	// "example.com". NoDemo skips the demo account.
@@ -250,6 +252,9 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	if opts.Provider == (provider.Config{}) {
 		opts.Provider = provider.DefaultConfig()
+	}
+	if opts.Provider.Limits == (provider.Config{}).Limits {
+		opts.Provider.Limits = provider.DefaultLimits
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)

@@ -160,3 +160,56 @@ func TestSizeBoundsTheHeap(t *testing.T) {
 		t.Logf("bodies of %d bytes: live %d B/entry, counted %d B/entry", bodyLen, live/n, counted/n)
 	}
 }
+
+// TestUnauthenticatedRequestsCostASummary: an exchange the SCIM layer
+// answered 401 is kept as a small summary (no body, no headers, no query
+// values), so that anyone who can reach the port without a token cannot
+// fill the journal's byte budget with what they send. 300 unauthenticated
+// POSTs of 1 MiB with an 8 KiB header and a 4 KiB query grow the live heap
+// by less than 1 MB; kept whole (16 KiB of body, the header and the query
+// each) they would hold about 8 MB.
+func TestUnauthenticatedRequestsCostASummary(t *testing.T) {
+	const requests, large, bound = 300, 1 << 20, 1 << 20
+	j := journal.New() // the defaults: a budget of 16 MiB would keep all 300 whole
+	h := j.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/scim+json")
+		w.Header().Set(journal.RuleHeader, "DT-AUTH")
+		w.WriteHeader(http.StatusUnauthorized)
+		io.WriteString(w, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:Error"],"status":"401","detail":"missing Authorization header"}`)
+	}))
+	body := bytes.Repeat([]byte("q"), large)
+	junk := strings.Repeat("j", 8<<10)
+	query := "filter=" + strings.Repeat("v", 4<<10) + "&access_token=secret"
+	send := func() {
+		r := httptest.NewRequest("POST", "/idm/public/scim/acct/v2/Users?"+query, bytes.NewReader(body))
+		r.Header.Set("X-Junk", junk)
+		h.ServeHTTP(httptest.NewRecorder(), r)
+	}
+	send()
+	before := liveHeap()
+	for range requests - 1 {
+		send()
+	}
+	grown := int64(liveHeap()) - int64(before)
+	runtime.KeepAlive(j)
+	t.Logf("%d unauthenticated 1 MiB POSTs grew the live heap by %d bytes (%d B each); the journal counts %d bytes", requests-1, grown, grown/(requests-1), j.Bytes())
+	if grown > bound {
+		t.Fatalf("%d unauthenticated 1 MiB POSTs grew the live heap by %d bytes, over %d", requests-1, grown, bound)
+	}
+	es := j.Entries(journal.Filter{})
+	if len(es) != requests {
+		t.Fatalf("%d entries, want %d summaries", len(es), requests)
+	}
+	e := es[len(es)-1]
+	if !e.Unauthenticated || e.Status != 401 || e.Method != "POST" || e.Path != "/idm/public/scim/acct/v2/Users" ||
+		e.Rule != "DT-AUTH" || e.Detail != "missing Authorization header" || e.ResourceType != "User" {
+		t.Fatalf("summary = %+v, want method, path, status, rule and detail", e)
+	}
+	if e.RequestBody != "" || !e.RequestBodyTruncated || e.RequestHeaders != nil || e.ResponseBody != "" || e.Query != "filter&access_token" {
+		t.Fatalf("summary keeps body %d B, headers %v, query %q: want no body (marked dropped), no headers, the query's names only",
+			len(e.RequestBody), e.RequestHeaders != nil, e.Query)
+	}
+	if c := j.Count(journal.Filter{}); c.Unauthenticated != requests {
+		t.Fatalf("Counts.Unauthenticated = %d, want %d", c.Unauthenticated, requests)
+	}
+}

@@ -106,6 +106,14 @@ type Entry struct {
 	ResourceID string `json:"resourceId,omitempty"`
 	// PatchOps are the "op" values of a PATCH body, as sent.
 	PatchOps []string `json:"patchOps,omitempty"`
+
+	// Unauthenticated marks an exchange the SCIM layer answered 401. Its
+	// entry is a summary: method, path and the query's names (each cut
+	// to a small cap), status, scimType, detail and rule; never its
+	// headers, query values or bodies (RequestBodyTruncated says a body
+	// was sent). Whoever reaches the port without a token thus costs the
+	// journal a few hundred bytes a request, whatever they send.
+	Unauthenticated bool `json:"unauthenticated,omitempty"`
 }
 
 // clone copies e's reference fields, so that callers never share them with
@@ -138,8 +146,10 @@ type Journal struct {
 	seq      uint64
 	recorded uint64 // since the last Clear
 	dropped  uint64 // evicted since the last Clear
-	subs     map[*Subscription]struct{}
-	closed   bool
+	// unauthenticated counts entries answered 401 since the last Clear
+	unauthenticated uint64
+	subs            map[*Subscription]struct{}
+	closed          bool
 }
 
 // Option configures New.
@@ -306,6 +316,9 @@ func (j *Journal) Add(e Entry) Entry {
 	j.seq++
 	e.Seq = j.seq
 	j.recorded++
+	if e.Unauthenticated {
+		j.unauthenticated++
+	}
 	size := e.Size()
 	if size > j.maxBytes {
 		e = e.withoutBodies()
@@ -392,7 +405,10 @@ type Counts struct {
 	// Clear, matched or not; Dropped those the ring evicted since.
 	Recorded uint64 `json:"recorded"`
 	Dropped  uint64 `json:"dropped"`
-	Capacity int    `json:"capacity"`
+	// Unauthenticated is every exchange answered 401 since the start or
+	// the last Clear, matched or not, whether still held or evicted.
+	Unauthenticated uint64 `json:"unauthenticated"`
+	Capacity        int    `json:"capacity"`
 }
 
 // Count counts the entries that match f (f.Limit is ignored).
@@ -407,7 +423,7 @@ func (j *Journal) Count(f Filter) Counts {
 			c.ByMethod[e.Method]++
 		}
 	})
-	c.Recorded, c.Dropped, c.Capacity = j.recorded, j.dropped, j.capacity
+	c.Recorded, c.Dropped, c.Unauthenticated, c.Capacity = j.recorded, j.dropped, j.unauthenticated, j.capacity
 	return c
 }
 
@@ -423,7 +439,7 @@ func StatusClass(status int) string {
 // never reuse a number a client has seen.
 func (j *Journal) Clear() {
 	j.mu.Lock()
-	j.ring, j.head, j.n, j.bytes, j.recorded, j.dropped = nil, 0, 0, 0, 0, 0
+	j.ring, j.head, j.n, j.bytes, j.recorded, j.dropped, j.unauthenticated = nil, 0, 0, 0, 0, 0, 0
 	j.mu.Unlock()
 }
 

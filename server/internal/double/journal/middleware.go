@@ -65,8 +65,15 @@ type readCloser struct {
 	io.Closer
 }
 
+// summaryCap bounds each string of an unauthenticated exchange's summary
+// (method, path, the query's names, detail).
+const summaryCap = 256
+
 // entry builds the record of a finished exchange.
 func (j *Journal) entry(r *http.Request, body []byte, rec *recorder) Entry {
+	if rec.wrote && rec.status == http.StatusUnauthorized {
+		return j.summary(r, body, rec)
+	}
 	e := Entry{
 		Method:         r.Method,
 		Path:           r.URL.Path,
@@ -113,6 +120,57 @@ func (j *Journal) entry(r *http.Request, body []byte, rec *recorder) Entry {
 		}
 	}
 	return e
+}
+
+// summary is the entry of an exchange answered 401: who sent it is not
+// known, so it keeps only what says what was tried and why it was refused,
+// each string cut to summaryCap and copied, so that nothing of the request
+// (a 1 MiB body, long headers, a query with a token in it) stays alive.
+func (j *Journal) summary(r *http.Request, body []byte, rec *recorder) Entry {
+	h := rec.Header()
+	e := Entry{
+		Method:               capped(r.Method),
+		Path:                 capped(r.URL.Path),
+		Query:                queryNames(r.URL.RawQuery),
+		Status:               rec.status,
+		Rule:                 capped(h.Get(RuleHeader)),
+		RequestBodyTruncated: len(body) > 0,
+		Unauthenticated:      true,
+	}
+	e.AccountID, e.Endpoint, e.ResourceType, e.ResourceID = resourceOf(e.Path)
+	var scimErr struct {
+		ScimType string `json:"scimType"`
+		Detail   string `json:"detail"`
+	}
+	if json.Unmarshal(rec.body.Bytes(), &scimErr) == nil {
+		e.SCIMType, e.Detail = capped(scimErr.ScimType), capped(scimErr.Detail)
+	}
+	return e
+}
+
+// capped is a copy of the first summaryCap bytes of s.
+func capped(s string) string {
+	return strings.Clone(s[:min(len(s), summaryCap)])
+}
+
+// queryNames is the names of a raw query's parameters, without their
+// values, joined by "&" and capped.
+func queryNames(raw string) string {
+	var b strings.Builder
+	for part := range strings.SplitSeq(raw, "&") {
+		name, _, _ := strings.Cut(part, "=")
+		if name == "" {
+			continue
+		}
+		if b.Len()+len(name)+1 > summaryCap {
+			break
+		}
+		if b.Len() > 0 {
+			b.WriteByte('&')
+		}
+		b.WriteString(name)
+	}
+	return b.String()
 }
 
 // cut keeps the first maxBody bytes of a body. The part kept is copied:

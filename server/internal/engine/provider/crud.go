@@ -40,6 +40,9 @@ func (p *Provider) Create(ctx context.Context, rt *schema.ResourceType, body map
 // store and, taken out of it, the members to set: the same steps for POST
 // and PUT, so that both accept and refuse the same bodies.
 func (p *Provider) document(ctx context.Context, rt *schema.ResourceType, body map[string]any) (map[string]any, []store.Member, error) {
+	if err := p.Config.Limits.Check("", body); err != nil {
+		return nil, nil, err
+	}
 	doc, err := rt.NormalizeDialect(body, DialectFrom(ctx))
 	if err != nil {
 		return nil, nil, err

@@ -24,6 +24,11 @@ func (p *Provider) Patch(ctx context.Context, rt *schema.ResourceType, id string
 	if err := req.ValidateDialect(DialectFrom(ctx)); err != nil {
 		return nil, err
 	}
+	for _, op := range req.Operations {
+		if err := p.Config.Limits.Check(op.Path, op.Value); err != nil {
+			return nil, err
+		}
+	}
 	hasMembers := rt.Core.Attr("members") != nil
 	var memberOps []memberOp
 	docOps := req.Operations

@@ -40,6 +40,10 @@ type Config struct {
 	// bulk.maxPayloadSize.
 	BulkMaxOperations  int
 	BulkMaxPayloadSize int
+	// Limits bound the strings and the multi-valued attributes of one
+	// request (not advertised: /ServiceProviderConfig has no field for
+	// them; the README lists them). Zero fields mean no limit.
+	Limits schema.Limits
 	// PatchNoContent makes PATCH answer 204 with no body instead of 200
 	// with the resource (RFC 7644 section 3.5.2 allows both).
 	PatchNoContent bool
@@ -47,8 +51,15 @@ type Config struct {
 
 // DefaultConfig is the configuration `scimconf serve` starts with.
 func DefaultConfig() Config {
-	return Config{MaxResults: 1000, BulkMaxOperations: 1000, BulkMaxPayloadSize: 1 << 20}
+	return Config{MaxResults: 1000, BulkMaxOperations: 1000, BulkMaxPayloadSize: 1 << 20, Limits: DefaultLimits}
 }
+
+// DefaultLimits are the limits `scimconf serve` starts with: strings of
+// 64 KiB (far above any attribute an IdP sends: a photo is a URL, not its
+// bytes), userName and displayName of 1 KiB, and 10,000 values of one
+// attribute in one request (an IdP adds members in batches of a few
+// hundred at most).
+var DefaultLimits = schema.Limits{MaxString: 64 << 10, MaxName: 1 << 10, MaxValues: 10000}
 
 // Change says what a write would do, for a Policy to inspect.
 type Change struct {

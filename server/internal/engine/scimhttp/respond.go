@@ -1,6 +1,7 @@
 package scimhttp
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"io"
@@ -58,13 +59,21 @@ func decodeBody(r *http.Request, v any) error {
 			return scimerror.New(http.StatusUnsupportedMediaType, "", "Content-Type %q is not supported; send application/scim+json or application/json", ct)
 		}
 	}
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return scimerror.New(http.StatusRequestEntityTooLarge, "", "the request body is larger than %d bytes", tooBig.Limit)
+	}
+	if err != nil {
+		return scimerror.BadRequest(scimerror.InvalidSyntax, "reading the request body: %v", err)
+	}
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
 		switch {
-		case errors.As(err, &tooBig):
-			return scimerror.New(http.StatusRequestEntityTooLarge, "", "the request body is larger than %d bytes", tooBig.Limit)
 		case errors.Is(err, io.EOF):
 			return scimerror.BadRequest(scimerror.InvalidSyntax, "the request body is empty; send a JSON object")
 		}

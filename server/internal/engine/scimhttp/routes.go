@@ -207,6 +207,15 @@ func (s *Server) authed(h handler) http.HandlerFunc {
 		h401 := func(rule, format string, args ...any) {
 			s.writeError(w, r, scimerror.New(http.StatusUnauthorized, "", format, args...).WithRule(rule))
 		}
+		// Two Authorization headers are refused, whatever they hold (the
+		// mock's decision): RFC 9110 section 5.3 lets a field appear
+		// twice only when its value is a comma-separated list, which
+		// Authorization's is not, and taking either one would let a proxy
+		// and the mock disagree on who is asking.
+		if n := len(r.Header.Values("Authorization")); n > 1 {
+			h401("DT-AUTH", "the request has %d Authorization headers; send exactly one: \"Authorization: Bearer <SCIM token>\"", n)
+			return
+		}
 		authz := r.Header.Get("Authorization")
 		if authz == "" {
 			h401("DT-AUTH", "missing Authorization header; send \"Authorization: Bearer <SCIM token>\"")
