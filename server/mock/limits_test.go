@@ -44,14 +44,14 @@ func TestLongValuesAreRefused(t *testing.T) {
 		return `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":"` + userName +
 			`","name":{"givenName":"A","familyName":"B"},"active":true` + extra + `}`
 	}
-	emails := `,"emails":[` + strings.Repeat(`{"value":"e@example.com"},`, 10000) + `{"value":"e@example.com"}]`
+	emails := `,"emails":[` + strings.Repeat(`{"value":"e@example.com"},`, 100000) + `{"value":"e@example.com"}]`
 	for _, c := range []struct {
 		name, body, attr string
 	}{
 		{"7.5 MB userName", user(strings.Repeat("a", 7_500_000)+"@example.com", ""), "userName"},
 		{"2 KiB userName", user(strings.Repeat("a", 2<<10)+"@example.com", ""), "userName"},
 		{"65 KiB title", user("t@example.com", `,"title":"`+strings.Repeat("t", 65<<10)+`"`), "title"},
-		{"10,001 emails", user("e@example.com", emails), "emails"},
+		{"100,001 emails", user("e@example.com", emails), "emails"},
 	} {
 		status, out := scimDo(t, inst, "POST", "/Users", c.body)
 		detail, _ := out["detail"].(string)

@@ -56,10 +56,11 @@ func DefaultConfig() Config {
 
 // DefaultLimits are the limits `scimconf serve` starts with: strings of
 // 64 KiB (far above any attribute an IdP sends: a photo is a URL, not its
-// bytes), userName and displayName of 1 KiB, and 10,000 values of one
-// attribute in one request (an IdP adds members in batches of a few
-// hundred at most).
-var DefaultLimits = schema.Limits{MaxString: 64 << 10, MaxName: 1 << 10, MaxValues: 10000}
+// bytes), userName and displayName of 1 KiB, and 100,000 values of one
+// attribute in one request: a PUT carries a group's whole member list, and
+// an account may hold more users than Dynatrace's default 10,000 (the body
+// cap bounds the request anyway).
+var DefaultLimits = schema.Limits{MaxString: 64 << 10, MaxName: 1 << 10, MaxValues: 100000}
 
 // Change says what a write would do, for a Policy to inspect.
 type Change struct {
