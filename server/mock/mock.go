@@ -318,19 +318,17 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	}
 	inst.tenancy.violations, inst.tenancy.resolver = violations, resolver
 	tokens := violation.NewTokens(violations)
-	accountOpts := append(violation.AccountOptions(violations),
+	tokenRule, groupRule := account.TokenRule(account.CheckToken), account.GroupRule(account.CheckGroup)
+	if rules == RulesRFC {
+		tokenRule, groupRule = rfcTokenRule, rfcGroupRule
+	}
+	accountOpts := append(violation.AccountOptions(violations, tokenRule, groupRule),
 		account.WithLimits(opts.Limits),
 		account.WithClock(clock),
 		account.WithRandom(random),
 		account.WithAccountCreated(inst.tenancy.add),
 		account.WithAccountDeleted(inst.tenancy.remove),
 	)
-	if rules == RulesRFC {
-		// After AccountOptions: these replace their token and group rules.
-		accountOpts = append(accountOpts,
-			account.WithTokenRule(rfcTokenRule(violations)),
-			account.WithGroupRule(violation.GroupRule(violations, rfcGroupRule)))
-	}
 	inst.Registry = account.NewRegistry(resolver, accountOpts...)
 	inst.tenancy.registry = inst.Registry
 	inst.tenancy.authenticate = tokens.Authenticate(inst.tenancy.authenticateToken, func(id string) bool {

@@ -6,7 +6,6 @@ import (
 
 	"github.com/scimconf/scimconf/server/internal/dynatrace/account"
 	"github.com/scimconf/scimconf/server/internal/engine/schema"
-	"github.com/scimconf/scimconf/server/internal/violation"
 )
 
 // The rules the mock can enforce on top of SCIM 2.0 (Options.Rules,
@@ -46,17 +45,12 @@ func ParseRules(name string) (string, error) {
 // (account.CheckToken) without its domain requirement (DT-DOMAIN-REQUIRED),
 // since nothing in RFC 7644 ties a bearer token to a domain. The token cap
 // stays: it belongs to the management API, which is the same in both
-// modes. It replaces the rule violation.AccountOptions builds, so it
-// applies allow-11th-token itself; tokens-without-domain has nothing left
-// to break.
-func rfcTokenRule(set *violation.Set) account.TokenRule {
-	return func(c account.TokenClaim) error {
-		c.VerifiedDomain = true
-		if set.On(violation.Allow11thToken) {
-			c.MaxTokens++
-		}
-		return account.CheckToken(c)
-	}
+// modes. The violation switches wrap it as they wrap Dynatrace's
+// (violation.AccountOptions); tokens-without-domain has nothing left to
+// break here.
+func rfcTokenRule(c account.TokenClaim) error {
+	c.VerifiedDomain = true
+	return account.CheckToken(c)
 }
 
 // rfcGroupRule is the account's group rule under RulesRFC: a SCIM group

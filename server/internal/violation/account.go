@@ -16,10 +16,11 @@ import (
 // (Tokens.Authenticate).
 
 // AccountOptions returns the options that give an account.Registry the
-// switches that break its rules for tokens, domains and groups. Each is
-// read per call, so a switch turned on at run time applies to the next
-// request.
-func AccountOptions(set *Set) []account.Option {
+// switches that break its rules for tokens, domains and groups, around the
+// rules the mock's mode judges by (tokens, groups: account.CheckToken and
+// account.CheckGroup for Dynatrace). Each is read per call, so a switch
+// turned on at run time applies to the next request.
+func AccountOptions(set *Set, tokens account.TokenRule, groups account.GroupRule) []account.Option {
 	return []account.Option{
 		account.WithTokenRule(func(c account.TokenClaim) error {
 			if set.On(Allow11thToken) {
@@ -28,12 +29,12 @@ func AccountOptions(set *Set) []account.Option {
 			if set.On(TokensWithoutDomain) {
 				c.VerifiedDomain = true
 			}
-			return account.CheckToken(c)
+			return tokens(c)
 		}),
 		account.WithTXTMatch(func(records []string, want string) bool {
 			return account.ExactTXT(records, want) || set.On(TXTValueUnchecked) && len(records) > 0
 		}),
-		account.WithGroupRule(GroupRule(set, account.CheckGroup)),
+		account.WithGroupRule(GroupRule(set, groups)),
 	}
 }
 

@@ -75,7 +75,7 @@ func TestVerifiedDomains(t *testing.T) {
 
 func TestAccountOptions(t *testing.T) {
 	set := switches(t)
-	reg := account.NewRegistry(txt{"example.com": {"anything"}}, violation.AccountOptions(set)...)
+	reg := account.NewRegistry(txt{"example.com": {"anything"}}, violation.AccountOptions(set, account.CheckToken, account.CheckGroup)...)
 	a, _ := reg.CreateAccount("acme")
 	if _, _, err := a.GenerateToken(""); !errors.Is(err, account.ErrNoVerifiedDomain) {
 		t.Errorf("a token without a verified domain: %v", err)
