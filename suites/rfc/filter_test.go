@@ -175,8 +175,8 @@ func byID(filter, id string) string {
 	return filter + " and " + scimtest.EqFilter("id", id)
 }
 
-// members lists the fixture keys of endpoint, in order.
-func (f *filterFixture) members(endpoint string) []string {
+// fixtureKeys lists the fixture keys of endpoint, in order.
+func (f *filterFixture) fixtureKeys(endpoint string) []string {
 	if endpoint == "/Groups" {
 		return []string{"g1", "g2", "g3"}
 	}
@@ -220,7 +220,7 @@ func (f *filterFixture) check(ctx SpecContext, endpoint, filter string, want ...
 // here.
 func (f *filterFixture) selectByID(ctx SpecContext, endpoint, expr string) (got []string, how string, scoped bool) {
 	var lines []string
-	for _, key := range f.members(endpoint) {
+	for _, key := range f.fixtureKeys(endpoint) {
 		id := f.ids[key]
 		q := byID(expr, id)
 		r := T.Client.Get(ctx, endpoint+scimtest.Query("filter", q, "count", "50"))
@@ -247,7 +247,9 @@ func (f *filterFixture) selectByID(ctx SpecContext, endpoint, expr string) (got 
 // 1,000), keeping the fixture resources of endpoint among them; the
 // target declined the "id eq" scope, so resources of other specs are
 // ignored. A 400 invalidFilter skips the spec as "not supported".
-// complete is false when not every result was read.
+// complete is false when not every result was read. A target that ignores
+// the filter altogether is caught here unless every fixture resource
+// should match (the "id eq" scope catches that case too).
 func (f *filterFixture) selectBare(ctx SpecContext, endpoint, expr string) (got []string, how string, complete bool) {
 	const pageSize, maxPages = 100, 10
 	var seen []string
@@ -263,7 +265,7 @@ func (f *filterFixture) selectBare(ctx SpecContext, endpoint, expr string) (got 
 		Expect(r).To(scimtest.HaveStatus(http.StatusOK), "a valid filter (RFC 7644 section 3.4.2.2) is answered 200, or declined with 400 invalidFilter when the target does not support it (section 3.12 Table 9): %s", expr)
 		res := r.Resources()
 		for _, id := range scimtest.ResourceIDs(res) {
-			if k, ok := f.keys[id]; ok && slices.Contains(f.members(endpoint), k) && !slices.Contains(seen, k) {
+			if k, ok := f.keys[id]; ok && slices.Contains(f.fixtureKeys(endpoint), k) && !slices.Contains(seen, k) {
 				seen = append(seen, k)
 			}
 		}
