@@ -14,10 +14,11 @@ import (
 
 // Paging by index (RFC 7644 section 3.4.2.4), its maxResults cap, and
 // cursor paging (RFC 9865). The specs page through a fixture of users found
-// by a filter on a tag of their own, so other resources on the target do
-// not matter.
+// by `externalId eq "<tag>"`, a value of their own that they share, so
+// other resources on the target do not matter and a server that filters
+// only by eq is still judged on its paging.
 
-// pagingFixture is a set of users whose userNames start with tag.
+// pagingFixture is a set of users whose externalId is tag.
 type pagingFixture struct {
 	tag    string
 	filter string
@@ -29,9 +30,9 @@ func newPagingFixture(ctx SpecContext, n int) *pagingFixture {
 		Skip("paging specs find their fixture users with a filter, and /ServiceProviderConfig declares filter.supported false")
 	}
 	f := &pagingFixture{tag: T.Name()}
-	f.filter = fmt.Sprintf(`userName sw "%s-"`, f.tag)
+	f.filter = T.Isolate(ctx, "/Users", "externalId", f.tag)
 	for i := range n {
-		u := T.NewUser("userName", fmt.Sprintf("%s-%02d@%s", f.tag, i+1, T.Domain()))
+		u := T.NewUser("userName", fmt.Sprintf("%s-%02d@%s", f.tag, i+1, T.Domain()), "externalId", f.tag)
 		f.ids = append(f.ids, T.MustCreate(ctx, "/Users", u).Str("id"))
 	}
 	slices.Sort(f.ids)
