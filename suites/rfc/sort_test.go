@@ -40,6 +40,9 @@ var _ = Describe("Sorting", Ordered, ContinueOnFailure, func() {
 			// Two users have a displayName, the others none: sorting on it
 			// shows where resources without a value go.
 			if display := map[string]string{"d": "Zed", "b": "Amy"}[u.key]; display != "" && T.Caps.Has("User", "displayName") {
+				// The tag keeps the values unique to the run and the spec; the
+				// order stays Amy, Zed.
+				display += " " + tag
 				doc["displayName"] = display
 			}
 			users[i].id = T.MustCreate(ctx, "/Users", doc).Str("id")
