@@ -33,7 +33,7 @@ func newPagingFixture(ctx SpecContext, n int) *pagingFixture {
 	f.filter = T.Isolate(ctx, "/Users", "externalId", f.tag)
 	for i := range n {
 		u := T.NewUser("userName", fmt.Sprintf("%s-%02d@%s", f.tag, i+1, T.Domain()), "externalId", f.tag)
-		f.ids = append(f.ids, T.MustCreate(ctx, "/Users", u).Str("id"))
+		f.ids = append(f.ids, T.MustCreateSharing(ctx, "/Users", "externalId", u).Str("id"))
 	}
 	slices.Sort(f.ids)
 	return f

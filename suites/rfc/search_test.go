@@ -43,7 +43,7 @@ var _ = Describe("Search with POST /.search", Ordered, ContinueOnFailure, func()
 		filter = T.Isolate(ctx, "/Users", "externalId", tag)
 		ids = nil
 		for _, k := range []string{"a", "b", "c"} {
-			ids = append(ids, T.MustCreate(ctx, "/Users", T.NewUser("userName", tag+"-"+k+"@"+T.Domain(), "externalId", tag)).Str("id"))
+			ids = append(ids, T.MustCreateSharing(ctx, "/Users", "externalId", T.NewUser("userName", tag+"-"+k+"@"+T.Domain(), "externalId", tag)).Str("id"))
 		}
 		group = T.MustCreate(ctx, "/Groups", T.NewGroup("displayName", tag+"-g", "members", []any{map[string]any{"value": ids[0]}}))
 	})

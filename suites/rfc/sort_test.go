@@ -45,7 +45,7 @@ var _ = Describe("Sorting", Ordered, ContinueOnFailure, func() {
 				display += " " + tag
 				doc["displayName"] = display
 			}
-			users[i].id = T.MustCreate(ctx, "/Users", doc).Str("id")
+			users[i].id = T.MustCreateSharing(ctx, "/Users", "externalId", doc).Str("id")
 		}
 	})
 

@@ -10,9 +10,11 @@ package scimtest
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 
 	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
 )
 
 // Isolate returns the filter `attr eq "value"` for a spec whose fixtures
@@ -59,4 +61,21 @@ func (t *Target) WalkAll(ctx context.Context, endpoint string, kv ...string) ([]
 		}
 	}
 	return all, r
+}
+
+// MustCreateSharing is MustCreate for a fixture resource that carries the
+// value Isolate filters on in attr, shared with the other resources of the
+// spec's fixture. RFC 7643 section 3.1 does not make externalId unique,
+// but a server may refuse a create that "conflicts with existing resources"
+// with 409 uniqueness (RFC 7644 section 3.3), and some keep externalId
+// unique: the spec is then skipped, as its fixture cannot be isolated with
+// eq, rather than failed.
+func (t *Target) MustCreateSharing(ctx context.Context, endpoint, attr string, doc map[string]any) *Response {
+	r := t.Create(ctx, endpoint, doc)
+	if r.Status == http.StatusConflict && r.Str("scimType") == "uniqueness" {
+		ginkgo.Skip(fmt.Sprintf("the server keeps %s unique (409 uniqueness for a second resource sharing one): cannot isolate this spec's fixtures with eq", attr))
+	}
+	gomega.ExpectWithOffset(1, r).To(HaveStatus(http.StatusCreated), "POST %s creates the resource", endpoint)
+	gomega.ExpectWithOffset(1, r.Str("id")).NotTo(gomega.BeEmpty(), "RFC 7644 section 3.3: the created resource has an id:\n%s", r)
+	return r
 }
