@@ -26,12 +26,24 @@ import (
 // cannot be told apart from other resources, which is no failure of the
 // rule under test. Any other answer is left to the spec to judge.
 func (t *Target) Isolate(ctx context.Context, endpoint, attr, value string) string {
-	filter := EqFilter(attr, value)
-	r := t.Client.Get(ctx, endpoint+Query("filter", filter, "count", "1"))
-	if declined(r) {
+	filter, ok := t.TryIsolate(ctx, endpoint, attr, value)
+	if !ok {
 		ginkgo.Skip(fmt.Sprintf("the server declines eq on %s (400 invalidFilter): cannot isolate this spec's fixtures", attr))
 	}
 	return filter
+}
+
+// TryIsolate is Isolate for a spec that can fall back to walking the
+// listing (WalkAll): ok is false when the target declines the filter.
+func (t *Target) TryIsolate(ctx context.Context, endpoint, attr, value string) (filter string, ok bool) {
+	filter = EqFilter(attr, value)
+	return filter, !declined(t.Client.Get(ctx, endpoint+Query("filter", filter, "count", "1")))
+}
+
+// KeepsUnique reports whether r refuses a create as a conflict with an
+// existing resource (RFC 7644 section 3.3: 409 uniqueness).
+func KeepsUnique(r *Response) bool {
+	return r.Status == http.StatusConflict && r.Str("scimType") == "uniqueness"
 }
 
 // declined reports whether r refuses a filter as unsupported.
@@ -72,7 +84,7 @@ func (t *Target) WalkAll(ctx context.Context, endpoint string, kv ...string) ([]
 // eq, rather than failed.
 func (t *Target) MustCreateSharing(ctx context.Context, endpoint, attr string, doc map[string]any) *Response {
 	r := t.Create(ctx, endpoint, doc)
-	if r.Status == http.StatusConflict && r.Str("scimType") == "uniqueness" {
+	if KeepsUnique(r) {
 		ginkgo.Skip(fmt.Sprintf("the server keeps %s unique (409 uniqueness for a second resource sharing one): cannot isolate this spec's fixtures with eq", attr))
 	}
 	gomega.ExpectWithOffset(1, r).To(HaveStatus(http.StatusCreated), "POST %s creates the resource", endpoint)
