@@ -227,7 +227,7 @@ var _ = Describe("Paging", func() {
 
 			// Between pages: one new matching user, and one not yet served
 			// fixture user deleted.
-			T.MustCreate(ctx, "/Users", T.NewUser("userName", fmt.Sprintf("%s-00-late@%s", f.tag, T.Domain())))
+			T.MustCreateSharing(ctx, "/Users", "externalId", T.NewUser("userName", fmt.Sprintf("%s-00-late@%s", f.tag, T.Domain()), "externalId", f.tag))
 			var deleted string
 			for _, id := range f.ids {
 				if !slices.Contains(served, id) {
