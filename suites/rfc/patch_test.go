@@ -58,11 +58,19 @@ var _ = Describe("PATCH", func() {
 	var (
 		user *scimtest.Response
 		path string
+		tag  string // unique to the run and the spec
 	)
+	BeforeEach(func() { tag = T.Name() })
+	// mail and name make the email addresses and displayNames a spec sends
+	// unique to the run and the spec: a server may keep such values unique
+	// or reserved (also after a DELETE), so fixed ones would collide with an
+	// earlier spec or run.
+	mail := func(local, host string) string { return local + "." + tag + "@" + host + ".example.org" }
+	name := func(s string) string { return s + " " + tag }
 	// newUser creates the spec's user; kv as for T.NewUser.
 	newUser := func(ctx SpecContext, kv ...any) {
 		if T.Caps.Has("User", "displayName") && !slices.Contains(kv, any("displayName")) {
-			kv = append([]any{"displayName", "Ada Lovelace"}, kv...)
+			kv = append([]any{"displayName", name("Ada Lovelace")}, kv...)
 		}
 		doc := T.NewUser(kv...)
 		user = T.MustCreate(ctx, "/Users", doc)
@@ -89,9 +97,9 @@ var _ = Describe("PATCH", func() {
 			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "displayName", "Countess of Lovelace")))
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "displayName", name("Countess of Lovelace"))))
 			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(doc["displayName"]).To(Equal("Countess of Lovelace"), "replace sets the value:\n%s", r)
+				Expect(doc["displayName"]).To(Equal(name("Countess of Lovelace")), "replace sets the value:\n%s", r)
 				Expect(scimtest.Path(doc, "name.familyName")).To(Equal("Lovelace"), "other attributes are untouched:\n%s", r)
 			})
 		})
@@ -110,9 +118,9 @@ var _ = Describe("PATCH", func() {
 			needDisplayName()
 			newUser(ctx, "displayName", nil)
 			Expect(user.JSON).NotTo(HaveKey("displayName"), "the user starts without displayName:\n%s", user)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("add", "displayName", "Ada")))
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("add", "displayName", name("Ada"))))
 			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(doc["displayName"]).To(Equal("Ada"), "add sets a missing value:\n%s", r)
+				Expect(doc["displayName"]).To(Equal(name("Ada")), "add sets a missing value:\n%s", r)
 			})
 		})
 
@@ -131,9 +139,9 @@ var _ = Describe("PATCH", func() {
 			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "", map[string]any{"displayName": "A. L.", "active": false})))
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "", map[string]any{"displayName": name("A. L."), "active": false})))
 			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(doc["displayName"]).To(Equal("A. L."), "each attribute of the value object is replaced:\n%s", r)
+				Expect(doc["displayName"]).To(Equal(name("A. L.")), "each attribute of the value object is replaced:\n%s", r)
 				Expect(doc["active"]).To(Equal(false), "each attribute of the value object is replaced:\n%s", r)
 				Expect(scimtest.Path(doc, "name.givenName")).To(Equal("Ada"), "attributes not in the value object stay:\n%s", r)
 			})
@@ -144,9 +152,9 @@ var _ = Describe("PATCH", func() {
 			needDisplayName()
 			newUser(ctx)
 			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(
-				patchOp("replace", "displayName", "first"), patchOp("replace", "displayName", "second"), patchOp("replace", "active", false)))
+				patchOp("replace", "displayName", name("first")), patchOp("replace", "displayName", name("second")), patchOp("replace", "active", false)))
 			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(doc["displayName"]).To(Equal("second"), "operations apply in order, the last replace wins:\n%s", r)
+				Expect(doc["displayName"]).To(Equal(name("second")), "operations apply in order, the last replace wins:\n%s", r)
 				Expect(doc["active"]).To(Equal(false), "every operation applies:\n%s", r)
 			})
 		})
@@ -155,11 +163,11 @@ var _ = Describe("PATCH", func() {
 			skipUnlessPatch()
 			needDisplayName()
 			newUser(ctx)
-			patch, now := T.PatchAndRead(ctx, path+scimtest.Query("attributes", "displayName"), scimtest.PatchRequest(patchOp("replace", "displayName", "Projected")))
-			Expect(now.JSON["displayName"]).To(Equal("Projected"), "the change is kept:\n%s", now)
+			patch, now := T.PatchAndRead(ctx, path+scimtest.Query("attributes", "displayName"), scimtest.PatchRequest(patchOp("replace", "displayName", name("Projected"))))
+			Expect(now.JSON["displayName"]).To(Equal(name("Projected")), "the change is kept:\n%s", now)
 			if patch.Status == http.StatusOK {
 				expectOnlyReturned("User", patch.JSON, patch, "displayName")
-				Expect(patch.JSON["displayName"]).To(Equal("Projected"), "the answer shows the change:\n%s", patch)
+				Expect(patch.JSON["displayName"]).To(Equal(name("Projected")), "the answer shows the change:\n%s", patch)
 			}
 		})
 	})
@@ -201,15 +209,15 @@ var _ = Describe("PATCH", func() {
 		It("adds, replaces and removes User emails", Label("RFC-PATCH"), func(ctx SpecContext) {
 			skipUnlessPatch()
 			skipUnlessEmails()
-			newUser(ctx, "emails", []any{map[string]any{"value": "ada@work.example.org", "type": "work"}})
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("add", "emails", []any{map[string]any{"value": "ada@home.example.org", "type": "home"}})))
+			newUser(ctx, "emails", []any{map[string]any{"value": mail("ada", "work"), "type": "work"}})
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("add", "emails", []any{map[string]any{"value": mail("ada", "home"), "type": "home"}})))
 			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": "ada@work.example.org", "home": "ada@home.example.org"}),
+				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": mail("ada", "work"), "home": mail("ada", "home")}),
 					"add appends to a multi-valued attribute (RFC 7644 section 3.5.2.1):\n%s", r)
 			})
-			patch, now = T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "emails", []any{map[string]any{"value": "ada@other.example.org", "type": "other"}})))
+			patch, now = T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", "emails", []any{map[string]any{"value": mail("ada", "other"), "type": "other"}})))
 			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(emailsByType(doc)).To(Equal(map[string]string{"other": "ada@other.example.org"}),
+				Expect(emailsByType(doc)).To(Equal(map[string]string{"other": mail("ada", "other")}),
 					"replace without a filter replaces all values (RFC 7644 section 3.5.2.3):\n%s", r)
 			})
 			patch, now = T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("remove", "emails", nil)))
@@ -247,12 +255,12 @@ var _ = Describe("PATCH", func() {
 			skipUnlessPatch()
 			skipUnlessEmails()
 			newUser(ctx, "emails", []any{
-				map[string]any{"value": "ada@work.example.org", "type": "work"},
-				map[string]any{"value": "ada@home.example.org", "type": "home"},
+				map[string]any{"value": mail("ada", "work"), "type": "work"},
+				map[string]any{"value": mail("ada", "home"), "type": "home"},
 			})
-			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", `emails[type eq "work"].value`, "countess@work.example.org")))
+			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("replace", `emails[type eq "work"].value`, mail("countess", "work"))))
 			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": "countess@work.example.org", "home": "ada@home.example.org"}),
+				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": mail("countess", "work"), "home": mail("ada", "home")}),
 					"only the work email's value changes:\n%s", r)
 			})
 		})
@@ -261,12 +269,12 @@ var _ = Describe("PATCH", func() {
 			skipUnlessPatch()
 			skipUnlessEmails()
 			newUser(ctx, "emails", []any{
-				map[string]any{"value": "ada@work.example.org", "type": "work"},
-				map[string]any{"value": "ada@home.example.org", "type": "home"},
+				map[string]any{"value": mail("ada", "work"), "type": "work"},
+				map[string]any{"value": mail("ada", "home"), "type": "home"},
 			})
 			patch, now := T.PatchAndRead(ctx, path, scimtest.PatchRequest(patchOp("remove", `emails[type eq "home"]`, nil)))
 			expectAnswerAndStored(patch, now, func(doc map[string]any, r *scimtest.Response) {
-				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "only the home email is removed:\n%s", r)
+				Expect(emailsByType(doc)).To(Equal(map[string]string{"work": mail("ada", "work")}), "only the home email is removed:\n%s", r)
 			})
 		})
 
@@ -340,11 +348,11 @@ var _ = Describe("PATCH", func() {
 		It("refuses a replace whose value filter matches no email with 400 noTarget", Label("RFC-PATCH-NOTARGET"), func(ctx SpecContext) {
 			skipUnlessPatch()
 			skipUnlessEmails()
-			newUser(ctx, "emails", []any{map[string]any{"value": "ada@work.example.org", "type": "work"}})
-			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(patchOp("replace", `emails[type eq "pager"].value`, "x@example.org")))
+			newUser(ctx, "emails", []any{map[string]any{"value": mail("ada", "work"), "type": "work"}})
+			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(patchOp("replace", `emails[type eq "pager"].value`, mail("x", "pager"))))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, "noTarget"),
 				"RFC 7644 section 3.5.2.3: a value filter with no match fails with noTarget")
-			Expect(emailsByType(T.Client.Get(ctx, path).JSON)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "nothing changed")
+			Expect(emailsByType(T.Client.Get(ctx, path).JSON)).To(Equal(map[string]string{"work": mail("ada", "work")}), "nothing changed")
 		})
 
 		It("refuses a replace whose value filter matches no member with 400 noTarget", Label("RFC-PATCH-NOTARGET"), func(ctx SpecContext) {
@@ -399,12 +407,12 @@ var _ = Describe("PATCH", func() {
 		It("applies nothing to emails when a later filter has no match", Label("RFC-PATCH-ATOMIC"), func(ctx SpecContext) {
 			skipUnlessPatch()
 			skipUnlessEmails()
-			newUser(ctx, "emails", []any{map[string]any{"value": "ada@work.example.org", "type": "work"}})
+			newUser(ctx, "emails", []any{map[string]any{"value": mail("ada", "work"), "type": "work"}})
 			r := T.Client.Patch(ctx, path, scimtest.PatchRequest(
-				patchOp("add", "emails", []any{map[string]any{"value": "ada@home.example.org", "type": "home"}}),
-				patchOp("replace", `emails[type eq "pager"].value`, "x@example.org")))
+				patchOp("add", "emails", []any{map[string]any{"value": mail("ada", "home"), "type": "home"}}),
+				patchOp("replace", `emails[type eq "pager"].value`, mail("x", "pager"))))
 			Expect(r).To(scimtest.HaveSCIMError(http.StatusBadRequest, "noTarget"), "the second operation has no target")
-			Expect(emailsByType(T.Client.Get(ctx, path).JSON)).To(Equal(map[string]string{"work": "ada@work.example.org"}), "the added email must not be kept")
+			Expect(emailsByType(T.Client.Get(ctx, path).JSON)).To(Equal(map[string]string{"work": mail("ada", "work")}), "the added email must not be kept")
 		})
 	})
 })

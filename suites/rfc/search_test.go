@@ -38,10 +38,12 @@ var _ = Describe("Search with POST /.search", Ordered, ContinueOnFailure, func()
 			Skip(fmt.Sprintf("the target does not offer POST /.search (RFC 7644 section 3.4.3: clients MAY use it, servers need not offer it); it answered %d", probe.Status))
 		}
 		tag = T.Name()
-		filter = fmt.Sprintf(`userName sw "%s-"`, tag)
+		// The fixture users share an externalId of their own: an eq on it
+		// finds exactly them, on any server that filters at all.
+		filter = T.Isolate(ctx, "/Users", "externalId", tag)
 		ids = nil
 		for _, k := range []string{"a", "b", "c"} {
-			ids = append(ids, T.MustCreate(ctx, "/Users", T.NewUser("userName", tag+"-"+k+"@"+T.Domain())).Str("id"))
+			ids = append(ids, T.MustCreateSharing(ctx, "/Users", "externalId", T.NewUser("userName", tag+"-"+k+"@"+T.Domain(), "externalId", tag)).Str("id"))
 		}
 		group = T.MustCreate(ctx, "/Groups", T.NewGroup("displayName", tag+"-g", "members", []any{map[string]any{"value": ids[0]}}))
 	})

@@ -98,14 +98,19 @@ func (t *Target) CleanupLater(path string) {
 
 // Leftovers finds and deletes what this run created and did not remove;
 // it returns what it found, as "endpoint/id name" lines, for the suite
-// report.
+// report. It walks the whole listing with paging and matches the run
+// prefix client-side, so it needs no filter operator at all (a server
+// offering only eq would decline the `sw` a prefix match needs).
 func (t *Target) Leftovers(ctx context.Context) []string {
 	var found []string
 	for _, probe := range []struct{ endpoint, attr string }{{"/Users", "userName"}, {"/Groups", "displayName"}} {
-		r := t.Client.Get(ctx, probe.endpoint+Query("filter", fmt.Sprintf("%s sw %q", probe.attr, t.Prefix()), "count", "1000"))
-		for _, res := range r.Resources() {
+		all, _ := t.WalkAll(ctx, probe.endpoint, "attributes", probe.attr)
+		for _, res := range all {
 			id, _ := res["id"].(string)
 			name, _ := lookup(res, probe.attr).(string)
+			if id == "" || !strings.HasPrefix(name, t.Prefix()) {
+				continue
+			}
 			found = append(found, probe.endpoint+"/"+id+" "+name)
 			t.Client.Delete(ctx, probe.endpoint+"/"+id)
 		}
