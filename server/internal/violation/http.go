@@ -53,7 +53,7 @@ func httpLayer(set *Set, next http.Handler) http.Handler {
 		if set.On(NoGroupDelete) {
 			h = groupsUndeletable(next)
 		}
-		var rewrites []func(*http.Request, *buffered)
+		var rewrites []func(*http.Request, *response)
 		for _, rw := range responseRewrites {
 			if set.On(rw.sw) {
 				rewrites = append(rewrites, rw.f)
@@ -63,7 +63,7 @@ func httpLayer(set *Set, next http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		b := &buffered{header: w.Header()}
+		b := &response{header: w.Header()}
 		h.ServeHTTP(b, r)
 		for _, f := range rewrites {
 			f(r, b)
@@ -205,7 +205,7 @@ func groupsUndeletable(next http.Handler) http.Handler {
 		get.Header.Del("If-Match")
 		get.Header.Del("If-None-Match")
 		get.Header.Del("Content-Type")
-		probe := &buffered{header: http.Header{}}
+		probe := newResponse()
 		next.ServeHTTP(probe, get)
 		if probe.status != http.StatusOK {
 			next.ServeHTTP(w, r)
@@ -229,16 +229,16 @@ func writeError(w http.ResponseWriter, e *scimerror.Error) {
 // rewritten by status-as-number; every body still by json-content-type).
 var responseRewrites = []struct {
 	sw Switch
-	f  func(*http.Request, *buffered)
+	f  func(*http.Request, *response)
 }{
-	{CreateNoLocation, func(_ *http.Request, b *buffered) {
+	{CreateNoLocation, func(_ *http.Request, b *response) {
 		if b.status == http.StatusCreated {
 			b.header.Del("Location")
 		}
 	}},
 	{ResourcetypeAsList, resourceTypeAsList},
 	{ListOmitsPagingFields, omitPagingFields},
-	{WrongMethod404, func(r *http.Request, b *buffered) {
+	{WrongMethod404, func(r *http.Request, b *response) {
 		if b.status != http.StatusMethodNotAllowed {
 			return
 		}
@@ -247,13 +247,13 @@ var responseRewrites = []struct {
 		b.status = 0
 		writeError(b, scimerror.NotFound("%s %s: not found", r.Method, r.URL.Path))
 	}},
-	{NoWWWAuthenticate, func(_ *http.Request, b *buffered) {
+	{NoWWWAuthenticate, func(_ *http.Request, b *response) {
 		if b.status == http.StatusUnauthorized {
 			b.header.Del("WWW-Authenticate")
 		}
 	}},
 	{StatusAsNumber, statusAsNumber},
-	{JSONContentType, func(_ *http.Request, b *buffered) {
+	{JSONContentType, func(_ *http.Request, b *response) {
 		if b.header.Get("Content-Type") == scimJSON {
 			b.header.Set("Content-Type", "application/json")
 		}
@@ -262,7 +262,7 @@ var responseRewrites = []struct {
 
 // resourceTypeAsList answers GET /ResourceTypes/{id} with a ListResponse
 // holding the resource type (resourcetype-as-list).
-func resourceTypeAsList(r *http.Request, b *buffered) {
+func resourceTypeAsList(r *http.Request, b *response) {
 	endpoint, id, ok := scimPath(r)
 	if r.Method != http.MethodGet || !ok || endpoint != "ResourceTypes" || id == "" || b.status != http.StatusOK {
 		return
@@ -284,7 +284,7 @@ func resourceTypeAsList(r *http.Request, b *buffered) {
 // a query (list-omits-paging-fields); RFC 7644 section 3.4.2 requires them
 // on a partial page, and Okta reads them on every page. The discovery
 // endpoints' lists are no queries and stay as they are.
-func omitPagingFields(r *http.Request, b *buffered) {
+func omitPagingFields(r *http.Request, b *response) {
 	endpoint, _, ok := scimPath(r)
 	if !ok || endpoint == "Schemas" || endpoint == "ResourceTypes" || b.status != http.StatusOK {
 		return
@@ -300,7 +300,7 @@ func omitPagingFields(r *http.Request, b *buffered) {
 
 // statusAsNumber writes "status" of a SCIM error body as a JSON number
 // instead of a string (status-as-number).
-func statusAsNumber(_ *http.Request, b *buffered) {
+func statusAsNumber(_ *http.Request, b *response) {
 	if b.status < 400 {
 		return
 	}
@@ -319,60 +319,4 @@ func statusAsNumber(_ *http.Request, b *buffered) {
 func hasSchema(m map[string]any, urn string) bool {
 	list, _ := m["schemas"].([]any)
 	return slices.Contains(list, any(urn))
-}
-
-// buffered holds a response until the handler returns, so that the
-// switches can rewrite its status, headers and body. It shares the real
-// writer's header map: nothing is sent before flush.
-type buffered struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (b *buffered) Header() http.Header { return b.header }
-
-func (b *buffered) WriteHeader(code int) {
-	if b.status == 0 {
-		b.status = code
-	}
-}
-
-func (b *buffered) Write(p []byte) (int, error) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	return b.body.Write(p)
-}
-
-// object decodes a SCIM JSON body into a map, numbers kept as written.
-func (b *buffered) object() (map[string]any, bool) {
-	if ct := b.header.Get("Content-Type"); ct != scimJSON {
-		return nil, false
-	}
-	dec := json.NewDecoder(bytes.NewReader(b.body.Bytes()))
-	dec.UseNumber()
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
-		return nil, false
-	}
-	return m, true
-}
-
-// setJSON replaces the body with v's JSON.
-func (b *buffered) setJSON(v any) {
-	out, err := json.Marshal(v)
-	if err != nil {
-		return // a body decoded from JSON always encodes; keep it as it was
-	}
-	b.body.Reset()
-	b.body.Write(out)
-}
-
-func (b *buffered) flush(w http.ResponseWriter) {
-	if b.status == 0 {
-		b.status = http.StatusOK
-	}
-	w.WriteHeader(b.status)
-	w.Write(b.body.Bytes())
 }

@@ -69,9 +69,9 @@ func (m *management) serve(w http.ResponseWriter, r *http.Request) {
 	case "users":
 		rec := m.capture(r)
 		if m.set.On(DisabledShownActive) {
-			rec.body = bytes.ReplaceAll(rec.body, []byte(`"status":"DISABLED"`), []byte(`"status":"ACTIVE"`))
+			rec.setBody(bytes.ReplaceAll(rec.body.Bytes(), []byte(`"status":"DISABLED"`), []byte(`"status":"ACTIVE"`)))
 		}
-		rec.writeTo(w)
+		rec.flush(w)
 	default:
 		m.next.ServeHTTP(w, r)
 	}
@@ -80,15 +80,15 @@ func (m *management) serve(w http.ResponseWriter, r *http.Request) {
 // tokens: show-token-values, token-description-frozen and the delete of
 // keep-deleted-token.
 func (m *management) tokens(w http.ResponseWriter, r *http.Request, acct, id string) {
-	var rec *recorder
+	var rec *response
 	switch {
 	case r.Method == http.MethodPost && id == "":
 		rec = m.capture(r)
 		var created struct{ ID, Token string }
-		if rec.status == http.StatusCreated && json.Unmarshal(rec.body, &created) == nil && created.Token != "" {
+		if rec.status == http.StatusCreated && json.Unmarshal(rec.body.Bytes(), &created) == nil && created.Token != "" {
 			m.d.Tokens.generated(acct, created.ID, created.Token)
 		}
-		rec.writeTo(w)
+		rec.flush(w)
 		return
 	case r.Method == http.MethodDelete && id != "":
 		m.d.Tokens.deleting(acct, id)
@@ -103,17 +103,17 @@ func (m *management) tokens(w http.ResponseWriter, r *http.Request, acct, id str
 		return
 	}
 	if rec.status == http.StatusOK {
-		rec.body = m.showValues(acct, rec.body)
+		rec.setBody(m.showValues(acct, rec.body.Bytes()))
 	}
-	rec.writeTo(w)
+	rec.flush(w)
 }
 
 // frozenDescription answers an edit of a token's description as the API
 // does, then puts the old description back: success, but nothing changed.
-func (m *management) frozenDescription(r *http.Request) *recorder {
+func (m *management) frozenDescription(r *http.Request) *response {
 	before := m.capture(m.internal(r, http.MethodGet, nil))
 	var old struct{ Description string }
-	if before.status != http.StatusOK || json.Unmarshal(before.body, &old) != nil {
+	if before.status != http.StatusOK || json.Unmarshal(before.body.Bytes(), &old) != nil {
 		return m.capture(r)
 	}
 	rec := m.capture(r)
@@ -156,7 +156,7 @@ func (m *management) showValues(acct string, body []byte) []byte {
 
 // groups: scim-groups-shown-local and unlocked-scim-groups.
 func (m *management) groups(w http.ResponseWriter, r *http.Request, acct, id string) {
-	var rec *recorder
+	var rec *response
 	if id != "" && (r.Method == http.MethodPatch || r.Method == http.MethodDelete) && m.set.On(UnlockedSCIMGroups) {
 		rec = m.unlocked(r, acct, id)
 	}
@@ -164,16 +164,16 @@ func (m *management) groups(w http.ResponseWriter, r *http.Request, acct, id str
 		rec = m.capture(r)
 	}
 	if m.set.On(SCIMGroupsShownLocal) {
-		rec.body = bytes.ReplaceAll(rec.body, []byte(`"type":"SCIM"`), []byte(`"type":"LOCAL"`))
+		rec.setBody(bytes.ReplaceAll(rec.body.Bytes(), []byte(`"type":"SCIM"`), []byte(`"type":"LOCAL"`)))
 	}
-	rec.writeTo(w)
+	rec.flush(w)
 }
 
 // unlocked renames or deletes a SCIM group in its store, which account
 // management refuses (DT-GROUP-LOCKED). It returns nil to let the API
 // answer: for a group that is not a SCIM group, and for a PATCH that does
 // not set a name.
-func (m *management) unlocked(r *http.Request, acctID, id string) *recorder {
+func (m *management) unlocked(r *http.Request, acctID, id string) *response {
 	acct, ok := m.d.Registry.Account(acctID)
 	if !ok || !acct.IsSCIMGroup(id) || m.d.Store == nil || m.d.Group == nil {
 		return nil
@@ -183,7 +183,7 @@ func (m *management) unlocked(r *http.Request, acctID, id string) *recorder {
 		return nil
 	}
 	if r.Method == http.MethodDelete {
-		rec := newRecorder()
+		rec := newResponse()
 		if err := st.Delete(r.Context(), m.d.Group, id); err != nil {
 			apijson.WriteError(rec, http.StatusInternalServerError, "internal", "%v", err)
 		} else {
@@ -214,7 +214,7 @@ func (m *management) unlocked(r *http.Request, acctID, id string) *recorder {
 		return cur.Doc, nil
 	})
 	if err != nil {
-		rec := newRecorder()
+		rec := newResponse()
 		apijson.WriteError(rec, http.StatusInternalServerError, "internal", "%v", err)
 		return rec
 	}
@@ -231,8 +231,8 @@ func (m *management) internal(r *http.Request, method string, body []byte) *http
 	return c
 }
 
-func (m *management) capture(r *http.Request) *recorder {
-	rec := newRecorder()
+func (m *management) capture(r *http.Request) *response {
+	rec := newResponse()
 	m.next.ServeHTTP(rec, r)
 	return rec
 }
@@ -245,41 +245,4 @@ func encode(v any) []byte {
 		return nil
 	}
 	return b.Bytes()
-}
-
-// recorder keeps an answer so that it can be changed before it is sent.
-type recorder struct {
-	header http.Header
-	status int
-	body   []byte
-}
-
-func newRecorder() *recorder { return &recorder{header: http.Header{}} }
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	r.body = append(r.body, b...)
-	return len(b), nil
-}
-
-func (r *recorder) writeTo(w http.ResponseWriter) {
-	for k, v := range r.header {
-		w.Header()[k] = v
-	}
-	w.Header().Del("Content-Length")
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	w.WriteHeader(r.status)
-	w.Write(r.body)
 }

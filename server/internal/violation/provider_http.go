@@ -138,63 +138,13 @@ func decode(b []byte, v any) bool {
 	return dec.Decode(v) == nil
 }
 
-// serve runs the request through the handler into a scimRecorder.
-func (x *exchange) serve(r *http.Request) *scimRecorder {
-	rec := &scimRecorder{header: http.Header{}, status: http.StatusOK}
+// serve runs the request through the handler into a response; a handler
+// that wrote nothing answered 200, as net/http would send.
+func (x *exchange) serve(r *http.Request) *response {
+	rec := newResponse()
 	x.next.ServeHTTP(rec, r)
-	return rec
-}
-
-// scimRecorder is a buffered response.
-type scimRecorder struct {
-	header http.Header
-	status int
-	wrote  bool
-	buf    bytes.Buffer
-}
-
-func (rec *scimRecorder) Header() http.Header { return rec.header }
-func (rec *scimRecorder) WriteHeader(code int) {
-	if !rec.wrote {
-		rec.wrote, rec.status = true, code
-	}
-}
-func (rec *scimRecorder) Write(b []byte) (int, error) {
 	rec.WriteHeader(http.StatusOK)
-	return rec.buf.Write(b)
-}
-func (rec *scimRecorder) ok() bool { return rec.status >= 200 && rec.status < 300 }
-
-// doc decodes the response body as a JSON object.
-func (rec *scimRecorder) doc() map[string]any {
-	var d map[string]any
-	if !decode(rec.buf.Bytes(), &d) {
-		return nil
-	}
-	return d
-}
-
-// replace makes the response status and v (JSON).
-func (rec *scimRecorder) replace(status int, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return
-	}
-	rec.status = status
-	rec.buf.Reset()
-	rec.buf.Write(b)
-	rec.header.Set("Content-Type", "application/scim+json")
-	if status >= 400 {
-		rec.header.Del("ETag")
-		rec.header.Del("Location")
-	}
-}
-
-func (rec *scimRecorder) flush(w http.ResponseWriter) {
-	maps.Copy(w.Header(), rec.header)
-	w.Header().Del("Content-Length")
-	w.WriteHeader(rec.status)
-	w.Write(rec.buf.Bytes())
+	return rec
 }
 
 // isGroup reports whether the resource type has members.
@@ -252,7 +202,7 @@ func (x *exchange) queryMembers() {
 // response holding resources: they show what the store keeps although
 // the schema returns it never (password) or not at all (a Group's
 // description).
-func (x *exchange) reveal(rec *scimRecorder) {
+func (x *exchange) reveal(rec *response) {
 	if !rec.ok() || !x.set.On(ReturnPassword) && !x.set.On(KeepGroupDescription) {
 		return
 	}
@@ -375,7 +325,7 @@ func ownSchemas(rt *schema.ResourceType, body map[string]any) map[string]any {
 // applyGroups applies apply-readonly-groups to a created User: it joins
 // the groups the request listed in its readOnly "groups", and the answer
 // shows them.
-func (x *exchange) applyGroups(rec *scimRecorder, body map[string]any) {
+func (x *exchange) applyGroups(rec *response, body map[string]any) {
 	list, _ := body["groups"].([]any)
 	grt := x.p.Set.ResourceType("Group")
 	d := rec.doc()
@@ -400,8 +350,7 @@ func (x *exchange) applyGroups(rec *scimRecorder, body map[string]any) {
 	get.Header.Del("If-Match")
 	get.Header.Del("If-None-Match")
 	if again := x.serve(get); again.status == http.StatusOK {
-		rec.buf.Reset()
-		rec.buf.Write(again.buf.Bytes())
+		rec.setBody(again.body.Bytes())
 	}
 }
 
@@ -444,7 +393,7 @@ func (x *exchange) list(w http.ResponseWriter, rt *schema.ResourceType, root boo
 		var e struct {
 			ScimType string `json:"scimType"`
 		}
-		if _, err := filter.Parse(req.Filter); err == nil && decode(rec.buf.Bytes(), &e) && e.ScimType == scimerror.InvalidFilter {
+		if _, err := filter.Parse(req.Filter); err == nil && decode(rec.body.Bytes(), &e) && e.ScimType == scimerror.InvalidFilter {
 			start := 1
 			if root && req.StartIndex != nil {
 				start = max(*req.StartIndex, 1)

@@ -294,9 +294,9 @@ func (x *exchange) bulk(w http.ResponseWriter) {
 // bulkHalfApplies applies patch-half-applies to the PATCH operations that
 // failed in a bulk request: the longest prefix of each that applies is
 // kept (after the bulk ran, not between its operations).
-func (x *exchange) bulkHalfApplies(req *provider.BulkRequest, rec *scimRecorder) {
+func (x *exchange) bulkHalfApplies(req *provider.BulkRequest, rec *response) {
 	var resp bulkResponse
-	if rec.status != http.StatusOK || !decode(rec.buf.Bytes(), &resp) || len(resp.Operations) != len(req.Operations) {
+	if rec.status != http.StatusOK || !decode(rec.body.Bytes(), &resp) || len(resp.Operations) != len(req.Operations) {
 		return // results follow the request's order when every operation ran
 	}
 	for i, r := range resp.Operations {
@@ -344,9 +344,9 @@ type bulkResponse struct {
 // bulkGroups applies apply-readonly-groups to the Users a bulk request
 // created: each joins the groups its data listed (after the bulk ran, not
 // between its operations).
-func (x *exchange) bulkGroups(req *provider.BulkRequest, rec *scimRecorder) {
+func (x *exchange) bulkGroups(req *provider.BulkRequest, rec *response) {
 	var resp bulkResponse
-	if rec.status != http.StatusOK || !decode(rec.buf.Bytes(), &resp) {
+	if rec.status != http.StatusOK || !decode(rec.body.Bytes(), &resp) {
 		return
 	}
 	created := map[string]string{} // bulkId -> id
