@@ -1,17 +1,13 @@
-// Package rfc_test is the rfc profile's conformance suite: black-box Ginkgo
-// specs, each labelled with the rule IDs (catalogue) it checks, run
-// against the target scimtest.Setup names (the embedded mock by default).
+// The rfc suite's entry points for go test and the Ginkgo CLI.
 package rfc_test
 
 import (
 	"testing"
 
 	"github.com/scimconf/scimconf/catalogue"
+	_ "github.com/scimconf/scimconf/suites/rfc" // registers the specs
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
-
-// T is the target under test, ready once the suite starts.
-var T = scimtest.Setup()
 
 func TestRFC(t *testing.T) {
 	scimtest.RunSuite(t, "rfc")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2"
@@ -25,13 +26,26 @@ const (
 )
 
 // Setup registers the nodes every profile suite needs and returns the
-// target, filled in before the first spec runs: process 1 starts the
+// target, filled in before the first spec runs. Every profile package
+// calls it at init and they all get the same target, with the nodes
+// registered once: a binary that links several profiles runs them in one
+// suite (Ginkgo's RunSpecs runs once per process). Process 1 starts the
 // target (the embedded mock when SCIM_BASE_URL is empty) and hands its
 // coordinates to the other parallel processes, so one mock serves them all;
 // each spec's HTTP transcript, cleanup included, goes into its report; specs
 // without the read-only label are skipped under READ_ONLY; the last
 // process to finish reports and removes leftovers.
 func Setup() *Target {
+	setupOnce.Do(func() { shared = register() })
+	return shared
+}
+
+var (
+	setupOnce sync.Once
+	shared    *Target
+)
+
+func register() *Target {
 	t := &Target{}
 	ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
 		started, err := Start(ctx, FromEnv())
