@@ -92,15 +92,6 @@ func register() *Target {
 	return t
 }
 
-// RunSuite runs the specs of the suite named description (the profile, as
-// CheckCatalogue takes it) in t, with Fail as Gomega's fail handler so that
-// every failure names the rules its spec checks. Call it from the suite's
-// one Test function.
-func RunSuite(t *testing.T, description string) bool {
-	gomega.RegisterFailHandler(Fail)
-	return ginkgo.RunSpecs(t, description)
-}
-
 // CheckCatalogue fails t when a spec of the suite names a label that is
 // neither a rule of one of profiles nor a known tag, or when a rule of
 // profiles has no spec. It previews the suite (nothing runs), so call it
