@@ -48,10 +48,10 @@ var (
 func register() *Target {
 	t := &Target{}
 	ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
-		started, err := Start(ctx, FromEnv())
+		started, err := Start(ctx, configuration())
 		gomega.Expect(err).NotTo(gomega.HaveOccurred())
 		*t = *started
-		b, err := json.Marshal(started.Config)
+		b, err := json.Marshal(handoff{Config: started.Config, EmbeddedMock: started.OnEmbeddedMock()})
 		gomega.Expect(err).NotTo(gomega.HaveOccurred())
 		return append([]byte(started.RunID+"\n"), b...)
 	}, func(ctx ginkgo.SpecContext, data []byte) {
@@ -59,10 +59,10 @@ func register() *Target {
 			return // process 1: already set up
 		}
 		runID, cfgJSON, _ := strings.Cut(string(data), "\n")
-		var cfg Config
-		gomega.Expect(json.Unmarshal([]byte(cfgJSON), &cfg)).To(gomega.Succeed())
-		t.Config, t.RunID = cfg, runID
-		t.Client = NewClient(cfg.BaseURL, cfg.Token)
+		var h handoff
+		gomega.Expect(json.Unmarshal([]byte(cfgJSON), &h)).To(gomega.Succeed())
+		t.Config, t.RunID, t.embeddedMock = h.Config, runID, h.EmbeddedMock
+		t.Client = NewClient(t.BaseURL, t.Token)
 		caps, err := readCapabilities(ctx, t.Client)
 		gomega.Expect(err).NotTo(gomega.HaveOccurred())
 		t.Caps = caps
@@ -90,6 +90,37 @@ func register() *Target {
 		}
 	})
 	return t
+}
+
+// handoff is what process 1 hands the other parallel processes: the
+// target's coordinates, and whether it is the embedded mock (whose
+// handle, Target.Embedded, exists on process 1 only).
+type handoff struct {
+	Config       Config
+	EmbeddedMock bool
+}
+
+// Configure sets the configuration the suites' setup uses instead of the
+// environment (FromEnv): the scimconf binary runs the suites in its own
+// process and passes what its flags say. Call it before the suites run.
+func Configure(cfg Config) {
+	configMu.Lock()
+	defer configMu.Unlock()
+	configured = &cfg
+}
+
+var (
+	configMu   sync.Mutex
+	configured *Config
+)
+
+func configuration() Config {
+	configMu.Lock()
+	defer configMu.Unlock()
+	if configured != nil {
+		return *configured
+	}
+	return FromEnv()
 }
 
 // CheckCatalogue fails t when a spec of the suite names a label that is
