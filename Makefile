@@ -52,6 +52,16 @@ LDFLAGS          := -X main.version=$(SCIMCONF_VERSION) -X main.commit=$(SCIMCON
 # make dist: every GOOS/GOARCH pair, static (CGO_ENABLED=0).
 DIST_PLATFORMS   ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
 
+# A target's users are named on VERIFIED_DOMAIN; say so when the default is
+# what a run against a foreign target gets.
+ifneq ($(filter conformance,$(MAKECMDGOALS)),)
+ifneq ($(TARGET),)
+ifeq ($(VERIFIED_DOMAIN),)
+$(info make: no VERIFIED_DOMAIN: the users the suites create are named on example.com (the default); give the target account's verified domain with VERIFIED_DOMAIN=...)
+endif
+endif
+endif
+
 # The container tests remove their own containers; testcontainers' reaper
 # is itself an image, which a machine without a registry cannot pull.
 export TESTCONTAINERS_RYUK_DISABLED ?= true

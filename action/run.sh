@@ -67,6 +67,8 @@ fi
 args=(conformance --target "$INPUT_TARGET" --out "$report_dir" --profile "${INPUT_PROFILE:-rfc}")
 if [ -n "${INPUT_VERIFIED_DOMAIN:-}" ]; then
 	args+=(--verified-domain "$INPUT_VERIFIED_DOMAIN")
+else
+	echo "::notice title=scimconf::no verified-domain input: the users the suites create are named on example.com (the default); give the target account's verified domain if the server checks it"
 fi
 
 summary_size() { if [ -n "${GITHUB_STEP_SUMMARY:-}" ] && [ -f "$GITHUB_STEP_SUMMARY" ]; then wc -c <"$GITHUB_STEP_SUMMARY"; else echo 0; fi; }
