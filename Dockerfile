@@ -4,8 +4,9 @@
 #   docker run --rm --network host -e SCIM_TOKEN -v "$PWD/out:/reports" --user "$(id -u):$(id -g)" \
 #     scimconf/scimconf:dev conformance --target https://host/scim/v2   # the harness
 # Build it with `make image`, which compiles bin/scimconf-linux outside
-# docker first:
+# docker first and makes bin/image-root (the empty /reports and /tmp):
 #   CGO_ENABLED=0 GOOS=linux go build -tags scimconf_nocontainer -o bin/scimconf-linux ./cmd/scimconf
+#   mkdir -p bin/image-root/reports bin/image-root/tmp; chmod 0777 bin/image-root/reports; chmod 1777 bin/image-root/tmp
 #   docker build -t scimconf/scimconf:dev .
 # (the tag leaves out container-run and its Docker client, unused in here).
 # Readiness of serve: GET /healthz on port 8080 answers 200 once the mock
@@ -16,11 +17,11 @@
 FROM scratch
 COPY bin/scimconf-linux /scimconf
 # scratch has no directories: /reports (where conformance writes, REPORT_DIR)
-# and /tmp, owned by the image's user so that they are writable without a
-# mount; a mounted directory must be writable by the user the container runs
-# as (--user "$(id -u):$(id -g)" makes that the caller).
-COPY --chown=65534:65534 bin/image-dirs/empty/ /reports/
-COPY --chown=65534:65534 bin/image-dirs/empty/ /tmp/
+# and /tmp, writable by any user (0777 and 1777, as make image sets them) so
+# that they work without a mount and under --user; a mounted directory must
+# be writable by the user the container runs as (--user "$(id -u):$(id -g)"
+# makes that the caller).
+COPY bin/image-root/ /
 # serve listens on every interface inside the container (flags and other
 # commands are unaffected); the embedded DNS mock likewise.
 ENV SCIMCONF_ADDR=0.0.0.0:8080 \
