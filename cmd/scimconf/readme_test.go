@@ -92,3 +92,41 @@ func TestReadmeWalkthroughs(t *testing.T) {
 		}
 	})
 }
+
+// TestMakeTakesRunSettingsFromItsCommandLine: what the README's "Make
+// variables and the environment" says. Values a shell exported (as after
+// sourcing serve's env file) do not reach the run, and make says so; a
+// foreign TARGET without VERIFIED_DOMAIN is told which domain it gets.
+func TestMakeTakesRunSettingsFromItsCommandLine(t *testing.T) {
+	if _, err := exec.LookPath("make"); err != nil {
+		if inCI() {
+			t.Fatal("CI=true and no make")
+		}
+		t.Skip("no make")
+	}
+	makeN := func(env []string, args ...string) string {
+		t.Helper()
+		cmd := exec.CommandContext(t.Context(), "make", append([]string{"-n", "-C", repoRoot}, args...)...)
+		cmd.Env = append(os.Environ(), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("make -n %v: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	out := makeN([]string{"VERIFIED_DOMAIN=sourced.invalid", "ADMIN_URL=http://sourced.invalid/mock/v1", "PROFILE=sourced-profile"}, "conformance")
+	for _, v := range []string{"VERIFIED_DOMAIN", "ADMIN_URL", "PROFILE"} {
+		if !strings.Contains(out, "make: ignoring "+v+" from the environment") {
+			t.Errorf("make says nothing of %s from the environment:\n%s", v, out)
+		}
+	}
+	if strings.Contains(out, "sourced.invalid") || strings.Contains(out, "sourced-profile") {
+		t.Errorf("a value from the environment reached the run:\n%s", out)
+	}
+	if out := makeN(nil, "conformance", "PROFILE=rfc", "VERIFIED_DOMAIN=given.invalid"); !strings.Contains(out, "given.invalid") {
+		t.Errorf("VERIFIED_DOMAIN on the command line did not reach the run:\n%s", out)
+	}
+	if out := makeN(nil, "conformance", "TARGET=https://scim.invalid/scim/v2"); !strings.Contains(out, "no VERIFIED_DOMAIN: the users the suites create are named on example.com") {
+		t.Errorf("a TARGET without VERIFIED_DOMAIN: make does not say which domain is used:\n%s", out)
+	}
+}
