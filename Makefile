@@ -38,7 +38,7 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 comma := ,
 SUITES = $(addprefix ./suites/,$(subst $(comma), ,$(PROFILE)))
 
-.PHONY: all build run test vet bench fuzz conformance image sensitivity interop clean
+.PHONY: all build run test vet bench fuzz conformance image sensitivity interop clean reliability reliability-long
 
 all: build
 
@@ -128,3 +128,17 @@ fuzz:
 
 clean:
 	rm -rf bin reports/out interop/out
+
+## reliability: the reliability suite (reliability/, RELIABILITY.md) with the
+## race detector: the bad-input corpus on every endpoint, racing writes,
+## slow and abusive clients, an unauthenticated flood, credentials in every
+## place; prints the figures. make test runs it too (go test ./...).
+reliability:
+	$(GO) -C reliability test -race -count=1 -timeout 5m
+
+## reliability-long: a one-minute soak under load (not in CI): throughput,
+## p99 latency, RSS and goroutines at start and end, every acknowledged
+## write present afterwards (SOAK=2m for longer)
+SOAK ?= 1m
+reliability-long:
+	SCIMCONF_SOAK=$(SOAK) $(GO) -C reliability test -count=1 -run '^TestSoak$$' -timeout 30m
