@@ -50,7 +50,7 @@ run: build
 	./$(BIN) serve $(ARGS)
 
 ## test: everything CI runs: vet, unit tests with the race detector (fuzz seed
-## corpora included), the conformance suites against the embedded mock with
+## corpora and the reliability suite, reliability/, included), the conformance suites against the embedded mock with
 ## both schema sets, the rfc suite against --rules rfc with both schema sets,
 ## and a sample of the sensitivity matrix that changes with the commit (the
 ## full matrix: make sensitivity)

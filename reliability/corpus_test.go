@@ -1,6 +1,7 @@
 package reliability_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"regexp"
@@ -25,6 +26,15 @@ type input struct {
 	// unchanged: the state must stay as it was even when the answer is
 	// 2xx (a query, a bulk request whose every operation is bad).
 	unchanged bool
+	// ownAuth: header carries the credentials (bad ones); the valid token
+	// is not sent.
+	ownAuth bool
+}
+
+// ids are the resources the corpus aims at: a User and a SCIM Group of the
+// demo account, a SCIM token's id and a LOCAL group (account management).
+type ids struct {
+	user, group, token, localGroup string
 }
 
 // malformed are JSON texts that are no JSON (RFC 8259), or not the object
@@ -170,7 +180,8 @@ var badPatchBodies = []string{
 // management), wrong types for every attribute of every resource type
 // the mock serves (per attribute type x defect), bad filters, paging
 // parameters and PATCH paths, and oversized or bad Bulk requests.
-func corpus(t *testing.T, inst *mock.Instance, user, group string) []input {
+func corpus(t *testing.T, inst *mock.Instance, id ids) []input {
+	user, group := id.user, id.group
 	var in []input
 	validUser := mustJSON(userDoc(inst, "corpus-valid"))
 	validGroup := mustJSON(groupDoc("corpus-valid"))
@@ -200,16 +211,20 @@ func corpus(t *testing.T, inst *mock.Instance, user, group string) []input {
 		{"POST", acct + "/scim-tokens", `{"description":"corpus"}`},
 		{"POST", acct + "/groups", `{"name":"corpus-local","description":"d"}`},
 		{"PUT", acct + "/limits", `{"note":"","maxUsers":5,"maxGroups":5,"maxGroupsPerUser":5}`},
-		{"POST", "/faults", `{"match":{"method":"GET"},"action":{"status":503}}`},
+		{"POST", "/faults", `{"match":{"method":"GET","path":"/nowhere"},"action":{"latency":"1ms"}}`},
 		{"POST", acct + "/fixtures", `{"users":[{"userName":"fx@` + inst.Domain + `","name":{"givenName":"A","familyName":"B"},"active":true}]}`},
 		{"PUT", "/dns/txt/corpus.example.org", `{"values":["v"]}`},
+		{"PATCH", acct + "/scim-tokens/" + id.token, `{"description":"corpus"}`},
+		{"PATCH", acct + "/groups/" + id.localGroup, `{"name":"corpus-renamed","description":"d"}`},
+		{"PUT", acct + "/groups/" + id.localGroup + "/permissions", `[{"permissionName":"tenant-viewer","scope":"s","scopeType":"tenant"}]`},
 	}
 	for _, e := range mgmtBodies {
 		for _, d := range bodyDefects(e.valid, false, true) {
 			// An empty body or JSON null is "no options" to the
 			// management API (a token without a description, an empty
-			// fixture), which it may take.
-			optional := d.body == "" || d.body == "null"
+			// fixture), and an empty list no permissions: it may take
+			// them.
+			optional := d.body == "" || d.body == "null" || d.body == "[]" && strings.HasPrefix(e.valid, "[")
 			in = append(in, input{name: d.name, method: e.method, path: e.path, body: d.body, mgmt: true, mustRefuse: d.refuse && !optional})
 		}
 	}
@@ -248,9 +263,43 @@ func corpus(t *testing.T, inst *mock.Instance, user, group string) []input {
 	}
 	in = append(in, bulkInputs(t, inst)...)
 	// Ids that name nothing, paths no route has.
-	for _, p := range []string{"/Users/nosuch", "/Groups/nosuch", "/Users/" + strings.Repeat("x", 70<<10), "/Users/%00", "/Users/..%2F..%2Fmock%2Fv1%2Freset", "/Nope", "/Users/a/b"} {
+	in = append(in, badAuth(inst, scimBodies, mgmtBodies)...)
+	for _, p := range []string{"/Users/nosuch", "/Groups/nosuch", "/Schemas/urn:nosuch", "/ResourceTypes/Nope", "/Users/" + strings.Repeat("x", 70<<10), "/Users/%00", "/Users/..%2F..%2Fmock%2Fv1%2Freset", "/Nope", "/Users/a/b"} {
 		for _, m := range []string{"GET", "PUT", "PATCH", "DELETE"} {
 			in = append(in, input{name: "no such resource " + trunc(p, 30), method: m, path: p, body: validPatch, mustRefuse: true})
+		}
+	}
+	return in
+}
+
+// badAuth sends every endpoint's valid request with credentials that are
+// no valid "Authorization: Bearer <token>" of that API: none, an unknown
+// token, Basic, the other API's token, two Authorization headers, a
+// 16 KiB token. Each is refused (401) with its API's error body and
+// changes nothing.
+func badAuth(inst *mock.Instance, scimBodies, mgmtBodies []struct{ method, path, valid string }) []input {
+	variants := func(other string, own string) [][]string {
+		return [][]string{
+			nil,
+			{"Authorization", "Bearer unknown-token"},
+			{"Authorization", "Basic " + base64.StdEncoding.EncodeToString([]byte("scim:"+own))},
+			{"Authorization", "Bearer " + other},
+			{"Authorization", "Bearer " + own, "Authorization", "Bearer " + other},
+			{"Authorization", "Bearer " + strings.Repeat("t", 16<<10)},
+			{"Authorization", own},
+		}
+	}
+	var in []input
+	for _, e := range scimBodies {
+		for _, v := range variants(inst.AdminToken, inst.SCIMToken) {
+			in = append(in, input{name: fmt.Sprintf("credentials %.40q", v), method: e.method, path: e.path, body: e.valid, ownAuth: true,
+				header: append([]string{"Content-Type", "application/scim+json"}, v...), mustRefuse: true})
+		}
+	}
+	for _, e := range mgmtBodies {
+		for _, v := range variants(inst.SCIMToken, inst.AdminToken) {
+			in = append(in, input{name: fmt.Sprintf("credentials %.40q", v), method: e.method, path: e.path, body: e.valid, mgmt: true, ownAuth: true,
+				header: append([]string{"Content-Type", "application/json"}, v...), mustRefuse: true})
 		}
 	}
 	return in
@@ -482,16 +531,29 @@ func TestBadInputs(t *testing.T) {
 			inst, mc := start(t, mock.Options{Schema: schemaSet})
 			user := created(t, inst, "/Users", userDoc(inst, "corpus-user"))
 			group := created(t, inst, "/Groups", map[string]any{"displayName": "corpus-group", "members": []any{map[string]any{"value": user}}})
-			inputs := corpus(t, inst, user, group)
+			tok, err := mc.CreateToken(t.Context(), inst.AccountID, "corpus")
+			if err != nil {
+				t.Fatal(err)
+			}
+			local, err := mc.CreateGroup(t.Context(), inst.AccountID, "corpus-local", "a LOCAL group")
+			if err != nil {
+				t.Fatal(err)
+			}
+			inputs := corpus(t, inst, ids{user: user, group: group, token: tok.ID, localGroup: local.ID})
 			full, export := snapshot(t, mc), exportOf(t, mc, inst.AccountID)
 			for _, in := range inputs {
 				total++
 				var a answer
 				var err error
-				if in.mgmt {
+				switch {
+				case in.ownAuth && in.mgmt:
+					a, err = send(in.method, inst.AdminURL+in.path, in.body, in.header...)
+				case in.ownAuth:
+					a, err = send(in.method, inst.SCIMBaseURL+in.path, in.body, in.header...)
+				case in.mgmt:
 					a, err = send(in.method, inst.AdminURL+in.path, in.body,
 						append([]string{"Authorization", "Bearer " + inst.AdminToken, "Content-Type", "application/json"}, in.header...)...)
-				} else {
+				default:
 					hdr := []string{"Authorization", "Bearer " + inst.SCIMToken}
 					if len(in.header) == 0 {
 						hdr = append(hdr, "Content-Type", "application/scim+json")
