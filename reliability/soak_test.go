@@ -31,8 +31,9 @@ func rss() uint64 {
 }
 
 // TestSoak runs 16 clients against one mock for SCIMCONF_SOAK (e.g. 1m;
-// make reliability-long), each creating users, reading, patching and
-// listing them, with a group whose members they change. It prints the
+// make reliability-long), each creating users, patching, reading and
+// filtering them, with a group of its own that keeps its 20 newest users
+// as members (PATCH add, and remove of the oldest). It prints the
 // throughput, the p50 and p99 latency, RSS and goroutines at the start and
 // the end, and fails if any request got a 5xx or no answer, or if a write
 // the mock acknowledged is missing afterwards. Skipped without the
@@ -78,9 +79,13 @@ func TestSoak(t *testing.T) {
 			}
 			g := timed("POST", "/Groups", mustJSON(groupDoc(fmt.Sprint("soak-", c))))
 			gid, _ := g.json()["id"].(string)
-			mine := map[string]bool{}
+			// The group keeps its 20 newest members: each add past that
+			// removes the oldest, so the load stays steady (a PATCH
+			// answers the whole group) and both kinds of change are acked.
+			var fifo []string
 			for i := 0; time.Now().Before(deadline); i++ {
-				a := timed("POST", "/Users", mustJSON(userDoc(inst, fmt.Sprintf("soak-%d-%d", c, i))))
+				userName := fmt.Sprintf("soak-%d-%d@%s", c, i, inst.Domain)
+				a := timed("POST", "/Users", mustJSON(map[string]any{"userName": userName, "name": map[string]any{"givenName": "S", "familyName": "K"}, "active": true}))
 				id, _ := a.json()["id"].(string)
 				if a.status != http.StatusCreated || id == "" {
 					continue
@@ -96,11 +101,18 @@ func TestSoak(t *testing.T) {
 				mu.Unlock()
 				timed("GET", "/Users/"+id, "")
 				if gid != "" && timed("PATCH", "/Groups/"+gid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"add","path":"members","value":[{"value":"`+id+`"}]}]}`).status/100 == 2 {
-					mine[id] = true
+					fifo = append(fifo, id)
 				}
-				if i%10 == 0 {
-					timed("GET", "/Users?count=20&filter="+queryEscape(fmt.Sprintf(`userName sw "soak-%d-"`, c)), "")
+				if len(fifo) > 20 && timed("PATCH", "/Groups/"+gid, `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"remove","path":"members[value eq \"`+fifo[0]+`\"]"}]}`).status/100 == 2 {
+					fifo = fifo[1:]
 				}
+				if i%5 == 0 {
+					timed("GET", "/Users?filter="+queryEscape(`userName eq "`+userName+`"`), "")
+				}
+			}
+			mine := map[string]bool{}
+			for _, id := range fifo {
+				mine[id] = true
 			}
 			mu.Lock()
 			latencies = append(latencies, lat...)
@@ -132,6 +144,10 @@ func TestSoak(t *testing.T) {
 				lost++
 				t.Errorf("group %s lost the acknowledged member %s", gid, id)
 			}
+		}
+		if len(got) != len(want) {
+			lost++
+			t.Errorf("group %s has %d members, want the %d acknowledged (a removal was lost)", gid, len(got), len(want))
 		}
 	}
 	slices.Sort(latencies)
