@@ -12,7 +12,9 @@ import (
 // BenchmarkDecodeBody measures what the strict JSON check costs a request:
 // the body is scanned once by checkJSONText and decoded again by
 // encoding/json (the body is parsed twice). "decode" is the decode alone,
-// "check" the scan alone, "decodeBody" both as a request pays them.
+// "check" the scan alone, "check-tokenwalk" the scan as it was done
+// before (through Decoder.Token), "decodeBody" check and decode as a
+// request pays them.
 func BenchmarkDecodeBody(b *testing.B) {
 	members := make([]string, 1000)
 	for i := range members {
@@ -39,6 +41,14 @@ func BenchmarkDecodeBody(b *testing.B) {
 			b.SetBytes(int64(len(raw)))
 			for b.Loop() {
 				if err := checkJSONText(raw); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(name+"/check-tokenwalk", func(b *testing.B) {
+			b.SetBytes(int64(len(raw)))
+			for b.Loop() {
+				if err := tokenWalk(raw); err != nil {
 					b.Fatal(err)
 				}
 			}
