@@ -69,7 +69,7 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 comma := ,
 SUITES = $(addprefix ./suites/,$(subst $(comma), ,$(PROFILE)))
 
-.PHONY: all build run test vet bench fuzz conformance image sensitivity interop clean dist lint
+.PHONY: all build run test vet bench fuzz conformance image sensitivity interop clean dist lint reliability reliability-long
 
 all: build
 
@@ -81,7 +81,7 @@ run: build
 	./$(BIN) serve $(ARGS)
 
 ## test: everything CI runs: vet, unit tests with the race detector (fuzz seed
-## corpora included), the conformance suites against the embedded mock with
+## corpora and the reliability suite, reliability/, included), the conformance suites against the embedded mock with
 ## both schema sets, the rfc suite against --rules rfc with both schema sets,
 ## and a sample of the sensitivity matrix that changes with the commit (the
 ## full matrix: make sensitivity)
@@ -179,3 +179,17 @@ fuzz:
 
 clean:
 	rm -rf bin dist reports/out interop/out
+
+## reliability: the reliability suite (reliability/, RELIABILITY.md) with the
+## race detector: the bad-input corpus on every endpoint, racing writes,
+## slow and abusive clients, an unauthenticated flood, credentials in every
+## place; prints the figures. make test runs it too (go test ./...).
+reliability:
+	$(GO) -C reliability test -race -count=1 -timeout 5m
+
+## reliability-long: a one-minute soak under load (not in CI): throughput,
+## p99 latency, RSS and goroutines at start and end, every acknowledged
+## write present afterwards (SOAK=2m for longer)
+SOAK ?= 1m
+reliability-long:
+	SCIMCONF_SOAK=$(SOAK) $(GO) -C reliability test -count=1 -run '^TestSoak$$' -timeout 30m

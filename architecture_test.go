@@ -44,6 +44,7 @@ var layers = []layer{
 	{"reports", []string{"reports"}, []string{"catalogue", "reportpage"}},
 	{"sensitivity", []string{"sensitivity"}, []string{"catalogue", "assembly", "reports", "sourcetree"}},
 	{"bench", []string{"bench"}, nil},
+	{"reliability", []string{"reliability"}, []string{"assembly", "suites", "reports", "reportpage", "catalogue"}},
 	{"cmd", []string{"cmd"}, []string{"assembly", "dnsmock", "mockcontainer", "suites", "reports", "sensitivity", "bench", "catalogue", "sourcetree", "fixtures"}},
 	// This test itself.
 	{"root", []string{""}, nil},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"sync"
@@ -30,7 +31,7 @@ const maxRecordedBody = 16 << 10
 
 // RoundTrip implements http.RoundTripper.
 func (rec *Recorder) RoundTrip(req *http.Request) (*http.Response, error) {
-	e := reportpage.Exchange{Method: req.Method, URL: req.URL.String(), RequestHeaders: redact(req.Header)}
+	e := reportpage.Exchange{Method: req.Method, URL: redactURL(req.URL), RequestHeaders: redact(req.Header)}
 	if req.Body != nil && req.GetBody != nil {
 		if body, err := req.GetBody(); err == nil {
 			b, _ := io.ReadAll(io.LimitReader(body, maxRecordedBody+1))
@@ -92,7 +93,32 @@ func clip(b []byte) string {
 	if len(b) > maxRecordedBody {
 		s = string(b[:maxRecordedBody]) + fmt.Sprintf("... (%d more bytes)", len(b)-maxRecordedBody)
 	}
-	return tokenValue.ReplaceAllString(s, "${1}…(redacted)")
+	s = tokenValue.ReplaceAllString(s, "${1}…(redacted)")
+	s = secretJSONMember.ReplaceAllString(s, `${1}"(redacted)"`)
+	return secretFormParam.ReplaceAllString(s, "${1}(redacted)")
+}
+
+// secretName is the part of a parameter's or a JSON member's name that
+// makes it a credential: access_token (RFC 6750 sections 2.2 and 2.3),
+// refresh_token, client_secret, password, api_key and the like.
+const secretName = `[A-Za-z0-9_.-]*(?i:token|secret|passw|credential|api_?key)[A-Za-z0-9_.-]*`
+
+// secretJSONMember is a JSON member named like a credential with a string
+// value; secretFormParam a form or query parameter named so.
+var (
+	secretJSONMember = regexp.MustCompile(`("` + secretName + `"\s*:\s*)"(?:[^"\\]|\\.)*"`)
+	secretFormParam  = regexp.MustCompile(`((?:^|[&?])` + secretName + `=)[^&#\s"]*`)
+)
+
+// redactURL is the URL as the report shows it: the value of a query
+// parameter named like a credential (access_token...) hidden.
+func redactURL(u *url.URL) string {
+	if u.RawQuery == "" {
+		return u.String()
+	}
+	c := *u
+	c.RawQuery = secretFormParam.ReplaceAllString(u.RawQuery, "${1}(redacted)")
+	return c.String()
 }
 
 // tokenValue matches a Dynatrace-shaped SCIM token and keeps its public

@@ -1,6 +1,7 @@
 package scimtest
 
 import (
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -37,5 +38,23 @@ func TestResolveLocation(t *testing.T) {
 		if got := r.Resolve(ref); got != want {
 			t.Errorf("Resolve(%q) = %q, want %q", ref, got, want)
 		}
+	}
+}
+
+// TestRecorderHidesCredentials: a credential sent in the query string
+// (access_token, RFC 6750 section 2.3), a form body (section 2.2) or a
+// JSON member named like one does not reach the report; the rest stays.
+func TestRecorderHidesCredentials(t *testing.T) {
+	u, _ := url.Parse("http://h/v2/Users?count=1&access_token=s3cr3t&Refresh_Token=s3cr3t2")
+	if got := redactURL(u); strings.Contains(got, "s3cr3t") || !strings.Contains(got, "count=1") {
+		t.Errorf("redactURL = %q", got)
+	}
+	for _, body := range []string{"access_token=s3cr3t&x=1", `{"userName":"a","password":"s3cr3t","client_secret":"s\"3cr3t"}`} {
+		if got := clip([]byte(body)); strings.Contains(got, "s3cr3t") || strings.Contains(got, "3cr3t") {
+			t.Errorf("clip(%q) = %q", body, got)
+		}
+	}
+	if got := clip([]byte(`{"userName":"a","tokenCount":3}`)); got != `{"userName":"a","tokenCount":3}` {
+		t.Errorf("a body without a credential became %q", got)
 	}
 }

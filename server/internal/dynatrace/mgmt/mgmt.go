@@ -270,6 +270,13 @@ func (a *api) authenticate(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
+		// Two Authorization headers are refused whatever they hold, as on
+		// the SCIM endpoint (scimhttp): taking the first would let a
+		// proxy that reads the last disagree on who is asking.
+		if n := len(r.Header.Values("Authorization")); n > 1 {
+			unauthorized(w, fmt.Sprintf("the request has %d Authorization headers; send exactly one: \"Authorization: Bearer <admin token>\"", n))
+			return
+		}
 		token, ok := scimhttp.BearerToken(r.Header.Get("Authorization"))
 		switch {
 		case !ok:

@@ -146,12 +146,16 @@ func TestAdminAuth(t *testing.T) {
 		{"scheme is case-insensitive", accounts, "bearer " + inst.AdminToken, http.StatusOK},
 		{"openapi.json without auth", inst.AdminURL + "/openapi.json", "", http.StatusOK},
 		{"openapi.json with a wrong token", inst.AdminURL + "/openapi.json", "Bearer x", http.StatusOK},
+		{"two Authorization headers, the admin token first", accounts, "Bearer " + inst.AdminToken + "\x00Bearer x", http.StatusUnauthorized},
+		{"two Authorization headers, the admin token last", accounts, "Bearer x\x00Bearer " + inst.AdminToken, http.StatusUnauthorized},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, tt.url, nil)
-			if tt.header != "" {
-				req.Header.Set("Authorization", tt.header)
+			for h := range strings.SplitSeq(tt.header, "\x00") {
+				if h != "" {
+					req.Header.Add("Authorization", h)
+				}
 			}
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {

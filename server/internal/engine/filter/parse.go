@@ -32,9 +32,26 @@ const MaxDepth = 100
 // "$ref" besides ATTRNAME. In an attribute path the URN is everything up to
 // the last colon.
 //
+// A filter that is not valid UTF-8 is a SyntaxError at its first bad
+// byte: the filter is a string of Unicode characters (RFC 7644 section
+// 3.4.2.2's ABNF builds on RFC 5234 and its strings are JSON's, RFC 8259
+// section 8.1), and a bad byte compared as U+FFFD would match what the
+// client never wrote.
+//
 // Errors are *SyntaxError with the byte offset of the problem.
 func Parse(s string) (Expr, error) {
 	p := &parser{s: s}
+	if !utf8.ValidString(s) {
+		at := 0
+		for at < len(s) {
+			r, n := utf8.DecodeRuneInString(s[at:])
+			if r == utf8.RuneError && n <= 1 {
+				break
+			}
+			at += n
+		}
+		return nil, p.errf(at, "the filter is not valid UTF-8")
+	}
 	p.skipWS()
 	if p.pos == len(s) {
 		return nil, p.errf(p.pos, "empty filter: expected an attribute path such as userName eq \"bjensen\"")

@@ -198,6 +198,7 @@ func TestParseErrors(t *testing.T) {
 		{`emails[type eq "work"`, 21, `the "[" at offset 6 is never closed`},
 		{`emails[]`, 7, "empty value filter"},
 		{`emails[type eq "work"]]`, 22, `"]" has no matching "["`},
+		{"userName eq \"ab\xff\"", 15, "not valid UTF-8"},
 		{`emails[type[value pr] pr]`, 11, "value paths cannot be nested"},
 		{`emails.value[type pr]`, 12, "not a sub-attribute"},
 		{`emails[type pr].value eq "x"`, 15, "cannot be followed by a sub-attribute"},

@@ -70,6 +70,11 @@ func decodeBody(r *http.Request, v any) error {
 	if err := checkJSONText(body); err != nil {
 		return err
 	}
+	if string(bytes.TrimSpace(body)) == "null" {
+		// encoding/json leaves v as it is for null: a search, a PatchOp or
+		// a resource of null would run as if sent with no member at all.
+		return scimerror.BadRequest(scimerror.InvalidSyntax, "the request body is JSON null; send a JSON object")
+	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(v); err != nil {

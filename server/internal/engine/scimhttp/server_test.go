@@ -156,6 +156,9 @@ func TestRequestErrors(t *testing.T) {
 	auth := "Bearer tok-a"
 	wantError(t, do(t, "POST", base+"/Users", auth, `{"userName":`), 400, "invalidSyntax")
 	wantError(t, do(t, "POST", base+"/Users", auth, `[1,2]`), 400, "invalidSyntax")
+	// JSON null is no object: a search of null is no search of everything.
+	wantError(t, do(t, "POST", base+"/.search", auth, ` null `), 400, "invalidSyntax")
+	wantError(t, do(t, "POST", base+"/Users", auth, `null`), 400, "invalidSyntax")
 	wantError(t, do(t, "POST", base+"/Users", auth, `{"userName":"x@example.com"} {}`), 400, "invalidSyntax")
 	wantError(t, do(t, "POST", base+"/Users", auth, `{"userName":17}`), 400, "invalidValue")
 	wantError(t, do(t, "POST", base+"/Users", auth, `{"userName":"`+strings.Repeat("x", 5000)+`"}`), 413, "")
