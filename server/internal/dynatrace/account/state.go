@@ -73,10 +73,10 @@ func (a *Account) State() State {
 // RestoreAccount puts back an account from its State, with its id, tokens
 // (which authenticate again at once), domains, LOCAL groups, permissions
 // and limits. WithAccountCreated's function is called as for
-// CreateAccount. Permissions of SCIM groups are kept; those of groups that
-// turn out not to exist are dropped by RestoreSCIMGroup's caller through
-// DropPermissionsExcept. An id or token already in the registry is an
-// error and changes nothing.
+// CreateAccount. Permissions of SCIM groups are kept; once the SCIM store
+// is filled and RestoreSCIMGroup called for each of its groups,
+// DropStalePermissions drops those of groups that no longer exist. An id
+// or token already in the registry is an error and changes nothing.
 func (r *Registry) RestoreAccount(st State) (*Account, error) {
 	if st.ID == "" {
 		return nil, fmt.Errorf("account: restore: the state has no account id")
