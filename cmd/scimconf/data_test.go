@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -15,6 +17,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/scimconf/scimconf/server/mock"
 )
 
 // dataServe is a `scimconf serve --data DIR` process the test can kill.
@@ -382,4 +386,48 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 func accountOf(base string) string {
 	rest, _ := strings.CutSuffix(base, "/v2")
 	return rest[strings.LastIndex(rest, "/")+1:]
+}
+
+// TestAdminExportImport moves the demo account's users and groups from a
+// mock in memory into one with a data directory with `admin export` and
+// `admin import`.
+func TestAdminExportImport(t *testing.T) {
+	ctx := t.Context()
+	from, err := mock.Start(ctx, mock.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer from.Close()
+	client := &http.Client{Timeout: 10 * time.Second}
+	for i := range 3 {
+		code, body, err := scimCall(client, "POST", from.SCIMBaseURL+"/Users", from.SCIMToken, map[string]any{
+			"schemas": []string{"urn:ietf:params:scim:schemas:core:2.0:User"}, "userName": fmt.Sprintf("moved%d@example.com", i),
+			"name": map[string]any{"givenName": "M", "familyName": "V"}, "active": true})
+		if err != nil || code != 201 {
+			t.Fatalf("POST /Users: %d %v %v", code, body, err)
+		}
+	}
+	var exported bytes.Buffer
+	if err := runAdmin(ctx, []string{"--url", from.AdminURL, "--token", from.AdminToken, "export"}, &exported, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "state.json")
+	if err := os.WriteFile(file, exported.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	to, err := mock.Start(ctx, mock.Options{DataDir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer to.Close()
+	if err := runAdmin(ctx, []string{"--url", to.AdminURL, "--token", to.AdminToken, "import", file}, io.Discard, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	code, body, err := scimCall(client, "GET", to.SCIMBaseURL+`/Users?filter=userName%20sw%20%22moved%22`, to.SCIMToken, nil)
+	if err != nil || code != 200 || body["totalResults"] != 3.0 {
+		t.Fatalf("after import: %d %v %v, want 3 users", code, body, err)
+	}
+	if err := runAdmin(ctx, []string{"--url", to.AdminURL, "--token", to.AdminToken, "import", filepath.Join(t.TempDir(), "missing.json")}, io.Discard, io.Discard); err == nil {
+		t.Error("import of a missing file succeeded")
+	}
 }
