@@ -92,6 +92,11 @@ test: lint
 	SCIMCONF_RULES=rfc $(GO) test -count=1 ./suites/rfc
 	SCIMCONF_RULES=rfc SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/rfc
 	$(GO) run ./cmd/scimconf sensitivity --sample 12 --seed "$$(git rev-parse HEAD 2>/dev/null || echo local)"
+	@# Keeping state: the embedded mock with a data directory (serve --data):
+	@# every profile, the rfc rules, and a sensitivity sample of its own.
+	SCIMCONF_SUITE_DATA=$${TMPDIR:-/tmp} $(GO) test -count=1 ./suites/...
+	SCIMCONF_SUITE_DATA=$${TMPDIR:-/tmp} SCIMCONF_RULES=rfc $(GO) test -count=1 ./suites/rfc
+	SCIMCONF_SUITE_DATA=$${TMPDIR:-/tmp} $(GO) run ./cmd/scimconf sensitivity --sample 4 --seed "data-$$(git rev-parse HEAD 2>/dev/null || echo local)"
 
 ## image: one image that serves the mock (the default command) and runs the
 ## harness (docker run IMAGE conformance --target ...): a static binary built
@@ -162,7 +167,7 @@ INTEROP_FLAGS ?=
 interop:
 	$(GO) -C interop/runner run . $(INTEROP_FLAGS)
 
-## bench: benchmarks of the protocol core, the store, the DNS mock and the account model; load figures and the live heap per stored user
+## bench: benchmarks of the protocol core, the store (in memory and with --data's SQLite, side by side: server/internal/durable), the DNS mock and the account model; load figures and the live heap per stored user
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem ./server/... ./dnsmock/...
 	$(GO) run ./cmd/scimconf bench $(if $(TARGET),--target='$(TARGET)' --token='$(TOKEN)' --verified-domain='$(VERIFIED_DOMAIN)')

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -33,7 +34,11 @@ const adminCommands = `Commands (ACCOUNT defaults to the only account, e.g. the 
   dns set NAME VALUE...              publish TXT values in the mock's DNS server
   dns delete NAME                    remove a TXT record
   reset                              reset the whole mock (accounts, DNS records, resources)
-Output is JSON.`
+  export                             the account's users and groups as a fixture (JSON on stdout)
+  import FILE                        load a fixture (an export, or "-" for stdin) into the account
+Output is JSON. export and import move users, groups and memberships between mocks, e.g.
+from one that keeps its state in memory to one started with --data (the resources get new
+ids; accounts, domains and tokens are not in a fixture).`
 
 func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("admin", "Calls a running mock's management API (see README: Management API).\n\n"+adminCommands, stderr)
@@ -60,7 +65,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return fmt.Errorf("no admin token: pass --token or set ADMIN_TOKEN (scimconf serve prints it)")
 	}
 	c := &mockclient.Client{BaseURL: strings.TrimRight(*url, "/"), Token: *token, HTTP: &http.Client{Timeout: 30 * time.Second}}
-	a := &adminCall{ctx: ctx, c: c, account: *account}
+	a := &adminCall{ctx: ctx, c: c, account: *account, stdin: os.Stdin}
 	out, err := a.dispatch(words)
 	if err != nil {
 		if ae, ok := err.(*mockclient.APIError); ok {
@@ -85,6 +90,7 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 type adminCall struct {
 	ctx     context.Context
+	stdin   io.Reader // import -
 	c       *mockclient.Client
 	account string
 }
@@ -144,6 +150,19 @@ func (a *adminCall) dispatch(w []string) (any, error) {
 	id, err := a.accountID()
 	if err != nil {
 		return nil, err
+	}
+	switch w[0] {
+	case "export":
+		return a.c.Export(a.ctx, id)
+	case "import":
+		if len(w) != 2 {
+			return nil, fmt.Errorf("import needs one argument, the fixture file (or - for stdin)\n\n%s", adminCommands)
+		}
+		set, err := readFixtureArg(a.stdin, w[1])
+		if err != nil {
+			return nil, err
+		}
+		return a.c.LoadFixtures(a.ctx, id, set)
 	}
 	switch key {
 	case "domains list":
@@ -206,4 +225,23 @@ func (a *adminCall) dispatch(w []string) (any, error) {
 		return a.c.SetLimits(a.ctx, id, l)
 	}
 	return nil, fmt.Errorf("unknown admin command %q\n\n%s", strings.Join(w, " "), adminCommands)
+}
+
+// readFixtureArg reads import's argument: a file, or "-" for stdin. It must
+// be JSON; the mock judges the rest.
+func readFixtureArg(stdin io.Reader, arg string) (json.RawMessage, error) {
+	var b []byte
+	var err error
+	if arg == "-" {
+		b, err = io.ReadAll(io.LimitReader(stdin, 64<<20))
+	} else {
+		b, err = os.ReadFile(arg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("import: %w", err)
+	}
+	if !json.Valid(b) {
+		return nil, fmt.Errorf("import: %s is not JSON (give the output of scimconf admin export, or a fixture such as fixtures/demo.json)", arg)
+	}
+	return b, nil
 }

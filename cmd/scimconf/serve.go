@@ -28,7 +28,15 @@ userName, userName changes applied, tokens without a verified domain).
 --violate turns on violation switches: each makes the mock break one behaviour on purpose,
 to prove a conformance suite catches it (make sensitivity). They can also be changed at
 run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
-`+violationHelp(), stderr)
+`+violationHelp()+`
+--data DIR keeps the state across restarts and crashes, in an SQLite database in DIR:
+accounts, domains and their verification, SCIM token hashes and descriptions (never the
+values), users, groups, memberships, permissions, limits, and the admin token (in
+DIR/admin-token unless --admin-token is given). Every write is on disk before its answer.
+The demo account and --fixtures are set up at the first start only; later starts find
+them in DIR, and print no SCIM_TOKEN (its value is not stored: the one printed at the
+first start still works). The request journal, faults and switches stay in memory.
+Without --data everything is in memory and a restart starts empty.`, stderr)
 	d := mock.DefaultProviderConfig()
 	lim := mock.DefaultLimits()
 	var (
@@ -60,6 +68,7 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 		readTO     = fs.Duration("read-timeout", mock.DefaultReadTimeout, describe("longest a request may take to arrive, headers and body (a client slower than that is cut); 0 for none", "SCIMCONF_READ_TIMEOUT"))
 		writeTO    = fs.Duration("write-timeout", mock.DefaultWriteTimeout, describe("longest from a request's headers to the end of its answer (the journal's live stream excepted); 0 for none", "SCIMCONF_WRITE_TIMEOUT"))
 		idleTO     = fs.Duration("idle-timeout", mock.DefaultIdleTimeout, describe("longest a kept-alive connection may wait for its next request; 0 for none", "SCIMCONF_IDLE_TIMEOUT"))
+		dataDir    = fs.String("data", "", describe("directory that keeps the whole state across restarts (an SQLite database, created when missing); empty keeps it in memory only", "SCIMCONF_DATA"))
 		violate    = fs.String("violate", "", describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
 	)
 	if err := parse(fs, args); err != nil {
@@ -97,6 +106,8 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 	if err := timeouts(&opts, *readTO, *writeTO, *idleTO); err != nil {
 		return err
 	}
+	// Keeping state (--data): see the help above.
+	opts.DataDir = *dataDir
 	if *sysRes {
 		opts.Resolver = systemResolver{}
 	}

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -27,6 +28,7 @@ import (
 	"github.com/scimconf/scimconf/server/internal/double/faults"
 	"github.com/scimconf/scimconf/server/internal/double/fixture"
 	"github.com/scimconf/scimconf/server/internal/double/journal"
+	"github.com/scimconf/scimconf/server/internal/durable"
 	"github.com/scimconf/scimconf/server/internal/dynatrace"
 	"github.com/scimconf/scimconf/server/internal/dynatrace/account"
 	"github.com/scimconf/scimconf/server/internal/dynatrace/mgmt"
@@ -108,6 +110,15 @@ type Options struct {
 	// the RFC rule, instead of accepting them and naming them in the
 	// X-Scimconf-Quirks response header.
 	Strict bool
+
+	// DataDir, when set, keeps the whole state (accounts, domains, token
+	// hashes, users, groups, memberships, permissions, limits, the admin
+	// token when none is given) in an SQLite database in this directory,
+	// every write on disk before its answer; a restart on the same
+	// directory finds it all again (data.go, package durable). Empty keeps
+	// the state in memory only. The journal, faults and switches stay in
+	// memory either way.
+	DataDir string
 }
 
 // The timeouts of the mock's HTTP server (Options.ReadTimeout...): an IdP
@@ -237,6 +248,10 @@ type Instance struct {
 	fixtures    []*fixture.Set
 	seeded      *determinism.Source
 	log         *slog.Logger
+
+	// data is the data directory's database (Options.DataDir), or nil.
+	data   *durable.DB
+	saveMu sync.Mutex
 }
 
 // Start starts the mock and returns when it is serving.
@@ -284,6 +299,21 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	} else if faultSeed == 0 {
 		faultSeed = randomUint64()
 	}
+	if opts.DataDir != "" {
+		if err := inst.openData(opts); err != nil {
+			if inst.data != nil {
+				inst.data.Close()
+			}
+			return nil, err
+		}
+		// Until the listener serves, Close cannot be called: a failure
+		// before it closes the database here.
+		defer func() {
+			if inst.srv == nil {
+				inst.data.Close()
+			}
+		}()
+	}
 	if inst.AdminToken == "" {
 		inst.AdminToken = "admin-" + randomHex(16)
 		if opts.Deterministic {
@@ -311,6 +341,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		resolver = &dnsmock.Resolver{Addr: inst.DNSAddr, Timeout: 2 * time.Second}
 	}
 	inst.tenancy = newTenancy(opts)
+	inst.tenancy.data = inst.data
 	inst.tenancy.clock, inst.tenancy.newID = clock, newID
 	if opts.Deterministic {
 		// Cursors are signed; a key from the seed makes them repeatable.
@@ -372,7 +403,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		}),
 	})
 	mux := http.NewServeMux()
-	mux.Handle(mgmt.Prefix+"/", admin)
+	mux.Handle(mgmt.Prefix+"/", inst.keepManagementWrites(admin))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte(`{"status":"ok"}`))
@@ -401,15 +432,28 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	inst.srv.RegisterOnShutdown(inst.Journal.CloseStreams)
 	go func() { inst.done <- inst.srv.Serve(ln) }()
 
-	if !opts.NoDemo {
-		if err := inst.demo(ctx, opts.DemoDomain); err != nil {
+	restored := false
+	if inst.data != nil {
+		if restored, err = inst.restoreData(ctx, opts); err != nil {
 			inst.Close()
 			return nil, err
 		}
 	}
-	if err := inst.loadFixtures(ctx); err != nil {
-		inst.Close()
-		return nil, err
+	if !restored {
+		if !opts.NoDemo {
+			if err := inst.demo(ctx, opts.DemoDomain); err != nil {
+				inst.Close()
+				return nil, err
+			}
+		}
+		if err := inst.loadFixtures(ctx); err != nil {
+			inst.Close()
+			return nil, err
+		}
+		if err := inst.saveState(); err != nil {
+			inst.Close()
+			return nil, err
+		}
 	}
 	return inst, nil
 }
@@ -465,7 +509,7 @@ func (inst *Instance) Reset(ctx context.Context) error {
 	if err := inst.loadFixtures(ctx); err != nil {
 		return fmt.Errorf("reset: reloading the fixtures: %w", err)
 	}
-	return nil
+	return inst.saveState()
 }
 
 // trackFresh keeps the connections that have not sent a request yet.
@@ -498,6 +542,9 @@ func (inst *Instance) Close() error {
 			err = e
 		}
 		inst.closeDNS()
+		if inst.data != nil {
+			err = errors.Join(err, inst.data.Close())
+		}
 		inst.closeErr = err
 	})
 	return inst.closeErr
@@ -520,6 +567,11 @@ func (inst *Instance) Env() []string {
 	}
 	if inst.DNSAddr != "" {
 		lines = append(lines, "DNS_ADDR="+inst.DNSAddr)
+	}
+	if inst.SCIMToken == "" && inst.data != nil {
+		// Restarted on a data directory: the demo token's value is not
+		// kept, so there is none to print (the first start printed it).
+		lines = slices.DeleteFunc(lines, func(l string) bool { return l == "SCIM_TOKEN=" })
 	}
 	return lines
 }
@@ -547,16 +599,21 @@ type tenancy struct {
 	clock     func() time.Time
 	newID     func() string
 	cursorKey []byte
+	// data, when set, makes every store write durable (data.go).
+	data *durable.DB
 
 	mu        sync.RWMutex
 	providers map[string]*provider.Provider
 	// stores are the providers' stores without the provider's switches
 	// (violation.ProviderStore), for the management API.
 	stores map[string]store.Store
+	// memories are the in-memory stores under the decorators, which a
+	// restart on a data directory fills again.
+	memories map[string]*store.Memory
 }
 
 func newTenancy(opts Options) *tenancy {
-	return &tenancy{opts: opts, setName: opts.Schema, providers: map[string]*provider.Provider{}, stores: map[string]store.Store{}}
+	return &tenancy{opts: opts, setName: opts.Schema, providers: map[string]*provider.Provider{}, stores: map[string]store.Store{}, memories: map[string]*store.Memory{}}
 }
 
 // set returns a fresh copy of the configured schema set, its descriptions
@@ -569,8 +626,10 @@ func (t *tenancy) set() *schema.Set {
 
 func (t *tenancy) add(a *account.Account) {
 	set := t.set()
-	var st store.Store = store.NewMemory(set, append(violation.StoreOptions(t.violations),
-		store.WithClock(t.clock), store.WithIDGenerator(t.newID), store.WithCursorKey(t.cursorKey))...)
+	mem := store.NewMemory(set, append(append(violation.StoreOptions(t.violations),
+		store.WithClock(t.clock), store.WithIDGenerator(t.newID), store.WithCursorKey(t.cursorKey)),
+		t.storeOptions(a.ID())...)...)
+	var st store.Store = mem
 	// Every SCIM group takes its name and place through the account, in
 	// both modes, so account management lists it and assigns its
 	// permissions; under RulesRFC the account's group rule (rfcGroupRule)
@@ -595,6 +654,7 @@ func (t *tenancy) add(a *account.Account) {
 	t.mu.Lock()
 	t.providers[a.ID()] = p
 	t.stores[a.ID()] = st
+	t.memories[a.ID()] = mem
 	t.mu.Unlock()
 }
 
@@ -602,7 +662,16 @@ func (t *tenancy) remove(a *account.Account) {
 	t.mu.Lock()
 	delete(t.providers, a.ID())
 	delete(t.stores, a.ID())
+	delete(t.memories, a.ID())
 	t.mu.Unlock()
+	t.forget(a.ID())
+}
+
+// memory returns an account's in-memory store, or nil.
+func (t *tenancy) memory(accountID string) *store.Memory {
+	t.mu.RLock()
+	defer t.mu.RUnlock()
+	return t.memories[accountID]
 }
 
 // Authenticate implements scimhttp.Tenancy.

@@ -49,6 +49,11 @@ type Config struct {
 	// refuses the IdP dialects, so the idp suite fails exactly where a
 	// dialect departs from the RFC. Ignored for an external target.
 	Strict bool
+	// DataParent, when set (SCIMCONF_SUITE_DATA), starts the embedded mock
+	// with a data directory (serve --data): a new one under DataParent,
+	// removed when the run ends, so the suites prove the SQLite-backed
+	// mock behaves as the in-memory one. Ignored for an external target.
+	DataParent string
 }
 
 // FromEnv reads the configuration from the environment.
@@ -65,6 +70,7 @@ func FromEnv() Config {
 		Rules:            os.Getenv("SCIMCONF_RULES"),
 		Violations:       fields(os.Getenv("SCIMCONF_VIOLATE")),
 		Strict:           truthy(os.Getenv("SCIMCONF_STRICT")),
+		DataParent:       os.Getenv("SCIMCONF_SUITE_DATA"),
 	}
 }
 
@@ -93,6 +99,9 @@ type Target struct {
 	Client *Client
 	// Caps is what the target's /ServiceProviderConfig declares.
 	Caps Capabilities
+	// dataDir is the embedded mock's data directory (DataParent), removed
+	// by Close.
+	dataDir string
 }
 
 // Start connects to the configured target, starting the embedded mock when
@@ -100,8 +109,17 @@ type Target struct {
 func Start(ctx context.Context, cfg Config) (*Target, error) {
 	t := &Target{Config: cfg, RunID: newRunID()}
 	if cfg.BaseURL == "" {
-		inst, err := mock.Start(ctx, mock.Options{Schema: cfg.Schema, Rules: cfg.Rules, Violations: cfg.Violations, Strict: cfg.Strict})
+		opts := mock.Options{Schema: cfg.Schema, Rules: cfg.Rules, Violations: cfg.Violations, Strict: cfg.Strict}
+		if cfg.DataParent != "" {
+			dir, err := os.MkdirTemp(cfg.DataParent, "scimconf-data-")
+			if err != nil {
+				return nil, fmt.Errorf("SCIMCONF_SUITE_DATA: %w", err)
+			}
+			opts.DataDir, t.dataDir = dir, dir
+		}
+		inst, err := mock.Start(ctx, opts)
 		if err != nil {
+			t.removeData()
 			return nil, fmt.Errorf("start the embedded mock: %w", err)
 		}
 		t.Embedded, t.embeddedMock = inst, true
@@ -139,6 +157,13 @@ func (t *Target) Close() {
 	}
 	if t.Embedded != nil {
 		t.Embedded.Close()
+	}
+	t.removeData()
+}
+
+func (t *Target) removeData() {
+	if t.dataDir != "" {
+		os.RemoveAll(t.dataDir)
 	}
 }
 

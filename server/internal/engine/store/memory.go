@@ -32,6 +32,9 @@ type Memory struct {
 	// WithUniqueness; nil keeps the defaults.
 	enforced func(Limits) Limits
 	unique   func(ctx context.Context, rt *schema.ResourceType, a *schema.Attribute) bool
+	// commit, when set, makes each change durable before it is applied
+	// (WithCommit, commit.go).
+	commit func(Change) error
 
 	// cursorKey authenticates cursors (see cursor.go); cursorTimeout, when
 	// positive, makes older cursors expire.
@@ -310,6 +313,15 @@ func (m *Memory) Create(ctx context.Context, rt *schema.ResourceType, doc map[st
 		}
 	}
 	now := m.now().UTC()
+	if m.commit != nil {
+		c := Change{Op: ChangeCreate, DocChanged: true, Record: Record{Type: t.rt.Name, ID: id, Seq: m.seq + 1, Doc: d, Created: now, LastModified: now, Version: 1}}
+		if ov != nil {
+			_, c.Added = ov.delta()
+		}
+		if err := m.apply(c); err != nil {
+			return nil, err
+		}
+	}
 	m.seq++
 	d["id"] = id
 	r := &record{t: t, id: id, seq: m.seq, doc: d, created: now, modified: now, version: 1}
@@ -410,6 +422,19 @@ func (m *Memory) Update(ctx context.Context, rt *schema.ResourceType, id string,
 	if !docChanged && !memChanged {
 		return r.snapshot(), nil
 	}
+	now := m.now().UTC()
+	if m.commit != nil {
+		c := Change{Op: ChangeUpdate, DocChanged: docChanged, Record: Record{Type: t.rt.Name, ID: r.id, Seq: r.seq, Doc: r.doc, Created: r.created, LastModified: now, Version: r.version + 1}}
+		if docChanged {
+			c.Record.Doc = d
+		}
+		if memChanged {
+			c.Removed, c.Added = ov.delta()
+		}
+		if err := m.apply(c); err != nil {
+			return nil, err
+		}
+	}
 	if docChanged {
 		t.unindex(r)
 		r.doc = d
@@ -418,7 +443,7 @@ func (m *Memory) Update(ctx context.Context, rt *schema.ResourceType, id string,
 	if memChanged {
 		ov.commit()
 	}
-	r.touch(m.now().UTC())
+	r.touch(now)
 	return r.snapshot(), nil
 }
 
@@ -444,6 +469,17 @@ func (m *Memory) DeleteIf(ctx context.Context, rt *schema.ResourceType, id strin
 		}
 	}
 	now := m.now().UTC()
+	if m.commit != nil {
+		c := Change{Op: ChangeDelete, Record: Record{Type: t.rt.Name, ID: id}}
+		for gid := range m.memberOf[id] {
+			if g := m.all[gid]; g != nil {
+				c.Touched = append(c.Touched, Touch{ID: gid, Version: g.version + 1, LastModified: now})
+			}
+		}
+		if err := m.apply(c); err != nil {
+			return err
+		}
+	}
 	// Leave every group that holds the resource: each is changed.
 	for gid := range m.memberOf[id] {
 		if ms := m.groups[gid]; ms != nil {
@@ -620,8 +656,15 @@ func (m *Memory) Limits() Limits {
 
 // Reset implements Store. Cursors issued before the reset are refused
 // afterwards (400 expiredCursor).
+//
+// With WithCommit, a reset the commit function refuses leaves the store as
+// it was (Reset has no error to return; the next write meets the same
+// failure and reports it).
 func (m *Memory) Reset() {
 	m.mu.Lock()
 	defer m.mu.Unlock()
+	if m.apply(Change{Op: ChangeReset}) != nil {
+		return
+	}
 	m.reset()
 }
