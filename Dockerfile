@@ -6,7 +6,8 @@
 # Build it with `make image`, which compiles bin/scimconf-linux outside
 # docker first and makes bin/image-root (the empty /reports and /tmp):
 #   CGO_ENABLED=0 GOOS=linux go build -tags scimconf_nocontainer -o bin/scimconf-linux ./cmd/scimconf
-#   mkdir -p bin/image-root/reports bin/image-root/tmp; chmod 0777 bin/image-root/reports; chmod 1777 bin/image-root/tmp
+#   mkdir -p bin/image-root/reports bin/image-root/tmp bin/image-root/data
+#   chmod 0777 bin/image-root/reports bin/image-root/data; chmod 1777 bin/image-root/tmp
 #   docker build -t scimconf/scimconf:dev .
 # (the tag leaves out container-run and its Docker client, unused in here).
 # Readiness of serve: GET /healthz on port 8080 answers 200 once the mock
@@ -16,8 +17,8 @@
 # mapped port.
 FROM scratch
 COPY bin/scimconf-linux /scimconf
-# scratch has no directories: /reports (where conformance writes, REPORT_DIR)
-# and /tmp, writable by any user (0777 and 1777, as make image sets them) so
+# scratch has no directories: /reports (where conformance writes, REPORT_DIR),
+# /data (for serve --data; a new named volume copies its mode) and /tmp, writable by any user (0777 and 1777, as make image sets them) so
 # that they work without a mount and under --user; a mounted directory must
 # be writable by the user the container runs as (--user "$(id -u):$(id -g)"
 # makes that the caller).

@@ -102,7 +102,7 @@ test: lint
 ## harness (docker run IMAGE conformance --target ...): a static binary built
 ## here, copied onto scratch, so no base image is pulled
 image:
-	@mkdir -p bin/image-root/reports bin/image-root/tmp && chmod 0777 bin/image-root/reports && chmod 1777 bin/image-root/tmp
+	@mkdir -p bin/image-root/reports bin/image-root/tmp bin/image-root/data && chmod 0777 bin/image-root/reports bin/image-root/data && chmod 1777 bin/image-root/tmp
 	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -tags scimconf_nocontainer -ldflags='-s -w $(LDFLAGS)' -o bin/scimconf-linux ./cmd/scimconf
 	docker build -t $(IMAGE) .
 
