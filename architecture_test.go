@@ -36,14 +36,16 @@ var layers = []layer{
 	{"sourcetree", []string{"internal/sourcetree"}, nil},
 	{"double", []string{"server/internal/double"}, []string{"engine", "apijson", "dynatrace", "catalogue", "reportpage"}},
 	{"violation", []string{"server/internal/violation"}, []string{"engine", "apijson", "dynatrace"}},
-	{"assembly", []string{"server/mock", "server/mockclient"}, []string{"engine", "apijson", "dynatrace", "double", "violation", "dnsmock"}},
+	{"variant", []string{"server/internal/variant"}, []string{"engine", "apijson", "dynatrace"}},
+	{"assembly", []string{"server/mock", "server/mockclient"}, []string{"engine", "apijson", "dynatrace", "double", "violation", "variant", "dnsmock"}},
 	{"dnsmock", []string{"dnsmock"}, nil},
 	{"mockcontainer", []string{"mockcontainer"}, []string{"assembly"}},
 	{"suites", []string{"suites"}, []string{"catalogue", "assembly", "reportpage"}},
 	{"reports", []string{"reports"}, []string{"catalogue", "reportpage"}},
 	{"sensitivity", []string{"sensitivity"}, []string{"catalogue", "assembly", "reports", "sourcetree"}},
+	{"tolerance", []string{"tolerance"}, []string{"catalogue", "assembly", "reports", "sourcetree", "sensitivity"}},
 	{"bench", []string{"bench"}, nil},
-	{"cmd", []string{"cmd"}, []string{"assembly", "dnsmock", "mockcontainer", "suites", "reports", "sensitivity", "bench", "catalogue", "sourcetree"}},
+	{"cmd", []string{"cmd"}, []string{"assembly", "dnsmock", "mockcontainer", "suites", "reports", "sensitivity", "tolerance", "bench", "catalogue", "sourcetree"}},
 	// This test itself.
 	{"root", []string{""}, nil},
 }
@@ -157,6 +159,10 @@ func TestNoSwitchInTheEngine(t *testing.T) {
 			if strings.HasSuffix(imp, "/internal/violation") {
 				n++
 				t.Errorf("engine package %s imports the violation switches", p.ImportPath)
+			}
+			if strings.HasSuffix(imp, "/internal/variant") {
+				n++
+				t.Errorf("engine package %s imports the variant switches", p.ImportPath)
 			}
 		}
 	}

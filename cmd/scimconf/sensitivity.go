@@ -76,3 +76,12 @@ func violationHelp() string {
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// variantHelp lists the mock's variant switches for serve --help.
+func variantHelp() string {
+	var b strings.Builder
+	for _, v := range mock.Variants() {
+		fmt.Fprintf(&b, "  %-36s %s\n", v.Name, v.Description)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}

@@ -28,7 +28,13 @@ userName, userName changes applied, tokens without a verified domain).
 --violate turns on violation switches: each makes the mock break one behaviour on purpose,
 to prove a conformance suite catches it (make sensitivity). They can also be changed at
 run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
-`+violationHelp(), stderr)
+`+violationHelp()+`
+
+--variant turns on variant switches, the dual of the violations: each makes the mock take
+one choice that RFC 7643/7644 permits, and /ServiceProviderConfig says so; no MUST rule
+may fail on them (make tolerance). scimconf variants lists each with the RFC sentence that
+permits it. The variants:
+`+variantHelp(), stderr)
 	d := mock.DefaultProviderConfig()
 	lim := mock.DefaultLimits()
 	var (
@@ -61,6 +67,7 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 		writeTO    = fs.Duration("write-timeout", mock.DefaultWriteTimeout, describe("longest from a request's headers to the end of its answer (the journal's live stream excepted); 0 for none", "SCIMCONF_WRITE_TIMEOUT"))
 		idleTO     = fs.Duration("idle-timeout", mock.DefaultIdleTimeout, describe("longest a kept-alive connection may wait for its next request; 0 for none", "SCIMCONF_IDLE_TIMEOUT"))
 		violate    = fs.String("violate", "", describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
+		variants   = fs.String("variant", "", describe("comma-separated variant switches to turn on (listed above): permitted choices, e.g. eq-only-filters,no-etags", "SCIMCONF_VARIANTS"))
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -84,6 +91,9 @@ run time: GET/PUT/DELETE /mock/v1/violations[/{name}]. The switches:
 		Strict:   *strict,
 		// Violations: switches named in --violate (an unknown name fails Start).
 		Violations: mock.ParseSwitches(*violate),
+		// Variants: permitted choices named in --variant (an unknown name
+		// or two that conflict fail Start).
+		Variants: mock.ParseVariants(*variants),
 	}
 	if err := opts.Limits.Validate(); err != nil {
 		return err

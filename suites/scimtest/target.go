@@ -45,6 +45,11 @@ type Config struct {
 	// (SCIMCONF_VIOLATE, comma-separated), for `make sensitivity`: with
 	// one on, the suites must fail. Ignored for an external target.
 	Violations []string
+	// Variants are variant switches the embedded mock starts with
+	// (SCIMCONF_VARIANTS, comma-separated), for `make tolerance`: each is
+	// a choice the RFC permits, so no MUST rule may fail. Ignored for an
+	// external target.
+	Variants []string
 	// Strict starts the embedded mock with --strict (SCIMCONF_STRICT): it
 	// refuses the IdP dialects, so the idp suite fails exactly where a
 	// dialect departs from the RFC. Ignored for an external target.
@@ -64,6 +69,7 @@ func FromEnv() Config {
 		Schema:           os.Getenv("SCIMCONF_SCHEMA"),
 		Rules:            os.Getenv("SCIMCONF_RULES"),
 		Violations:       fields(os.Getenv("SCIMCONF_VIOLATE")),
+		Variants:         fields(os.Getenv("SCIMCONF_VARIANTS")),
 		Strict:           truthy(os.Getenv("SCIMCONF_STRICT")),
 	}
 }
@@ -96,7 +102,7 @@ type Target struct {
 func Start(ctx context.Context, cfg Config) (*Target, error) {
 	t := &Target{Config: cfg, RunID: newRunID()}
 	if cfg.BaseURL == "" {
-		inst, err := mock.Start(ctx, mock.Options{Schema: cfg.Schema, Rules: cfg.Rules, Violations: cfg.Violations, Strict: cfg.Strict})
+		inst, err := mock.Start(ctx, mock.Options{Schema: cfg.Schema, Rules: cfg.Rules, Violations: cfg.Violations, Variants: cfg.Variants, Strict: cfg.Strict})
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded mock: %w", err)
 		}
