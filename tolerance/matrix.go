@@ -59,7 +59,7 @@ func grid(res *Result) []string {
 	return lines
 }
 
-func rowLabel(row Row) string { return row.Name + " [" + row.Rules + "]" }
+func rowLabel(row Row) string { return row.Name + " [" + row.Rules + "/" + row.Run.Schema + "]" }
 
 // mustFailures counts the cells of MUST rules that failed, by cell.
 func mustFailures(res *Result) map[Cell]int {
