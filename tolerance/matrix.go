@@ -22,11 +22,13 @@ func mark(c Cell) byte {
 		return '!'
 	case NotJudged:
 		return '?'
+	case Skipped:
+		return 's'
 	}
 	return '.'
 }
 
-const legend = ". passed (or skipped)   e a finding the variant declares (below MUST, quoted)   h a known false failure waiting for harness work   ! UNEXPECTED   ? not judged: the suite did not run (pending harness work)"
+const legend = ". passed   s every spec skipped (the server lacks what the rule needs)   e a finding the variant declares (below MUST, quoted)   h a known false failure waiting for harness work   ! UNEXPECTED   ? not judged: the suite did not run (pending harness work)"
 
 // grid renders the matrix as fixed-width lines: one row per variant and
 // rules, one column per rule (numbered, tens above ones).
@@ -66,7 +68,7 @@ func mustFailures(res *Result) map[Cell]int {
 	out := map[Cell]int{}
 	for _, row := range res.Rows {
 		for _, r := range res.Rules {
-			if c := row.Cells[r.ID]; c != Pass && r.Level == catalogue.Must {
+			if c := row.Cells[r.ID]; c != Pass && c != Skipped && r.Level == catalogue.Must {
 				out[c]++
 			}
 		}
@@ -160,7 +162,7 @@ func Markdown(res *Result) []byte {
 	for _, row := range res.Rows {
 		var ids []string
 		for id, c := range row.Cells {
-			if c != Pass && c != NotJudged {
+			if c != Pass && c != NotJudged && c != Skipped {
 				ids = append(ids, id)
 			}
 		}

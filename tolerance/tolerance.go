@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,7 @@ import (
 
 	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/internal/sourcetree"
+	"github.com/scimconf/scimconf/reports"
 	"github.com/scimconf/scimconf/sensitivity"
 	"github.com/scimconf/scimconf/server/mock"
 )
@@ -72,6 +74,7 @@ const (
 	Harness    Cell = "harness"    // a known false failure waiting for harness work failed
 	Unexpected Cell = "UNEXPECTED" // anything else failed
 	NotJudged  Cell = "not judged" // the suite did not run (a set-up failure declared pending)
+	Skipped    Cell = "skipped"    // every spec of the rule skipped (the server lacks what it needs)
 )
 
 // Row is one line of the matrix: a set of variants under one rules
@@ -221,10 +224,9 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	bin := bins[catalogue.RFC]
 	run := func(ctx context.Context, name string, variants []string, rules string) sensitivity.RunResult {
-		file := strings.NewReplacer(" ", "-", ",", "-", "(", "", ")", "").Replace(name)
 		return sensitivity.RunSuite(ctx, sensitivity.Suite{
 			Root: root, Bin: bin, Profile: catalogue.RFC, Schema: opts.schemaFor(rules), Timeout: opts.Timeout,
-			Report: fmt.Sprintf("%s/%s.%s.json", work, file, rules),
+			Report: reportPath(work, name, rules),
 			Env:    []string{"SCIMCONF_RULES=" + rules, "SCIMCONF_VARIANTS=" + strings.Join(variants, ",")},
 		})
 	}
@@ -275,6 +277,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			t0 := time.Now()
 			rr := run(ctx, j.name, j.variants, j.rules)
 			rows[i] = Judge(j.name, j.variants, j.rules, rr, res.Rules)
+			markSkipped(&rows[i], reportPath(work, j.name, j.rules))
 			rows[i].Took = time.Since(t0)
 			mu.Lock()
 			done++
@@ -310,6 +313,41 @@ func withDefaults(o Options) Options {
 		o.Timeout = 3 * time.Minute
 	}
 	return o
+}
+
+// reportPath is where the run of a row writes its Ginkgo report.
+func reportPath(work, name, rules string) string {
+	return filepath.Join(work, strings.ReplaceAll(name, " ", "-")+"."+rules+".json")
+}
+
+// markSkipped marks the rules none of whose specs ran in the row's report
+// (every one skipped: the server lacks what they need, or declined it),
+// so the matrix does not show a rule nothing judged as passed.
+func markSkipped(row *Row, report string) {
+	if row.Run.SuiteFailure != "" {
+		return
+	}
+	runs, err := reports.Load(report)
+	if err != nil {
+		return
+	}
+	ran, skipped := map[string]bool{}, map[string]bool{}
+	for _, run := range runs {
+		for _, s := range run.Specs() {
+			for _, id := range s.Rules {
+				if s.Outcome() == reports.StatusSkip {
+					skipped[id] = true
+				} else {
+					ran[id] = true
+				}
+			}
+		}
+	}
+	for id := range skipped {
+		if !ran[id] && row.Cells[id] == Pass {
+			row.Cells[id] = Skipped
+		}
+	}
 }
 
 // schemaFor is the schema set a row under rules runs with.
@@ -445,5 +483,5 @@ func summary(row Row) string {
 	if count(row, NotJudged) > 0 {
 		return fmt.Sprintf("%-7s not judged: set-up failure pending harness work", verdict)
 	}
-	return fmt.Sprintf("%-7s expected %d, harness %d, unexpected %d", verdict, count(row, Expected), count(row, Harness), count(row, Unexpected))
+	return fmt.Sprintf("%-7s expected %d, harness %d, unexpected %d, all skipped %d", verdict, count(row, Expected), count(row, Harness), count(row, Unexpected), count(row, Skipped))
 }
