@@ -5,6 +5,18 @@ GO      ?= go
 BIN     := bin/scimconf
 ARGS    ?=
 
+# The variables below describe one run and are taken from make's command
+# line only: a shell that sourced the mock's env file (set -a; . scim.env)
+# exports VERIFIED_DOMAIN, ADMIN_URL and ADMIN_TOKEN, and names like TARGET,
+# PROFILE or SCHEMA may be set for other tools; taken silently they would
+# change what make runs. TOKEN and ADMIN_TOKEN are the exception: secrets
+# may come from the environment, so they stay off command lines.
+ENV_IGNORED := TARGET VERIFIED_DOMAIN UNVERIFIED_DOMAIN ADMIN_URL PROFILE READ_ONLY SCHEMA RULES \
+	REPORT_DIR GINKGO_FLAGS TARGET_IMAGE TARGET_PORT TARGET_PATH TARGET_ENV TARGET_LABEL IMAGE ARGS
+$(foreach v,$(ENV_IGNORED),$(if $(filter environment,$(origin $(v))),\
+	$(info make: ignoring $(v) from the environment; give it on make's command line: make ... $(v)=...)\
+	$(eval undefine $(v))))
+
 # Conformance target (empty TARGET: the embedded mock, started in-process).
 TARGET          ?=
 TOKEN           ?=
@@ -28,8 +40,27 @@ TARGET_ENV      ?=
 # The target's name in the reports; no "/" (the report command takes name=path).
 TARGET_LABEL    ?=
 
-# The mock's image (make image); needs a Docker engine, no registry.
-IMAGE           ?= scimconf/mock:dev
+# The image (make image): serves the mock and runs the harness; needs a
+# Docker engine, no registry. mockcontainer.DefaultImage names the same tag.
+IMAGE           ?= scimconf/scimconf:dev
+
+# What `scimconf version` prints (make build, image, dist): git describe's
+# version and the commit, else the binary's own build information.
+SCIMCONF_VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+SCIMCONF_COMMIT  ?= $(shell git rev-parse HEAD 2>/dev/null)
+LDFLAGS          := -X main.version=$(SCIMCONF_VERSION) -X main.commit=$(SCIMCONF_COMMIT)
+# make dist: every GOOS/GOARCH pair, static (CGO_ENABLED=0).
+DIST_PLATFORMS   ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+
+# A target's users are named on VERIFIED_DOMAIN; say so when the default is
+# what a run against a foreign target gets.
+ifneq ($(filter conformance,$(MAKECMDGOALS)),)
+ifneq ($(TARGET),)
+ifeq ($(VERIFIED_DOMAIN),)
+$(info make: no VERIFIED_DOMAIN: the users the suites create are named on example.com (the default); give the target account's verified domain with VERIFIED_DOMAIN=...)
+endif
+endif
+endif
 
 # The container tests remove their own containers; testcontainers' reaper
 # is itself an image, which a machine without a registry cannot pull.
@@ -38,12 +69,12 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 comma := ,
 SUITES = $(addprefix ./suites/,$(subst $(comma), ,$(PROFILE)))
 
-.PHONY: all build run test vet bench fuzz conformance image sensitivity tolerance interop clean
+.PHONY: all build run test vet bench fuzz conformance image sensitivity tolerance interop clean dist lint
 
 all: build
 
 build:
-	$(GO) build -o $(BIN) ./cmd/scimconf
+	$(GO) build -ldflags='$(LDFLAGS)' -o $(BIN) ./cmd/scimconf
 
 ## run: start the mock SCIM server on loopback and print its URL and token
 run: build
@@ -54,7 +85,7 @@ run: build
 ## both schema sets, the rfc suite against --rules rfc with both schema sets,
 ## and a sample of the sensitivity matrix that changes with the commit (the
 ## full matrix: make sensitivity)
-test:
+test: lint
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
 	SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/...
@@ -62,11 +93,31 @@ test:
 	SCIMCONF_RULES=rfc SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/rfc
 	$(GO) run ./cmd/scimconf sensitivity --sample 12 --seed "$$(git rev-parse HEAD 2>/dev/null || echo local)"
 
-## image: the mock as a container image: a static binary built here, copied
-## onto scratch, so no base image is pulled
+## image: one image that serves the mock (the default command) and runs the
+## harness (docker run IMAGE conformance --target ...): a static binary built
+## here, copied onto scratch, so no base image is pulled
 image:
-	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -tags scimconf_nocontainer -ldflags='-s -w' -o bin/scimconf-linux ./cmd/scimconf
+	@mkdir -p bin/image-root/reports bin/image-root/tmp && chmod 0777 bin/image-root/reports && chmod 1777 bin/image-root/tmp
+	CGO_ENABLED=0 GOOS=linux $(GO) build -trimpath -tags scimconf_nocontainer -ldflags='-s -w $(LDFLAGS)' -o bin/scimconf-linux ./cmd/scimconf
 	docker build -t $(IMAGE) .
+
+## dist: static binaries for DIST_PLATFORMS in dist/, with SHA256SUMS (not
+## part of make test: six builds take minutes on two cores)
+dist:
+	rm -rf dist && mkdir -p dist
+	@for p in $(DIST_PLATFORMS); do \
+		os=$${p%/*}; arch=$${p#*/}; ext=; [ "$$os" = windows ] && ext=.exe; \
+		echo "== dist/scimconf-$$os-$$arch$$ext"; \
+		CGO_ENABLED=0 GOOS=$$os GOARCH=$$arch $(GO) build -trimpath -ldflags='-s -w $(LDFLAGS)' \
+			-o dist/scimconf-$$os-$$arch$$ext ./cmd/scimconf || exit 1; \
+	done
+	cd dist && if command -v sha256sum >/dev/null; then sha256sum scimconf-*; else shasum -a 256 scimconf-*; fi > SHA256SUMS
+	@cat dist/SHA256SUMS
+
+## lint: actionlint (pinned in go.mod) on the GitHub Action and the workflows
+LINT_WORKFLOWS := $(wildcard .github/workflows/*.yml docs/examples/*.yml)
+lint:
+	$(GO) tool actionlint $(LINT_WORKFLOWS)
 
 ifneq ($(TARGET_IMAGE),)
 ## conformance with TARGET_IMAGE: start the image through testcontainers-go
@@ -138,4 +189,4 @@ fuzz:
 	done
 
 clean:
-	rm -rf bin reports/out interop/out
+	rm -rf bin dist reports/out interop/out

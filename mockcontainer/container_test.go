@@ -22,8 +22,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
 	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
+	"github.com/testcontainers/testcontainers-go/wait"
 
 	"github.com/scimconf/scimconf/mockcontainer"
 	"github.com/scimconf/scimconf/server/mockclient"
@@ -132,11 +134,11 @@ func inventory(t *testing.T, cli *testcontainers.DockerClient) []string {
 }
 
 // start runs the mock and terminates it when the test ends.
-func start(t *testing.T, opts ...mockcontainer.Option) *mockcontainer.Container {
+func start(t *testing.T, opts ...testcontainers.ContainerCustomizer) *mockcontainer.Container {
 	t.Helper()
 	ctx := t.Context()
 	began := time.Now()
-	c, err := mockcontainer.Run(ctx, append([]mockcontainer.Option{mockcontainer.WithImage(image())}, opts...)...)
+	c, err := mockcontainer.Run(ctx, image(), opts...)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -230,20 +232,29 @@ func TestRunCreateGetAndManage(t *testing.T) {
 		t.Fatalf("GET with a wrong token = %d, want 401", status)
 	}
 
-	logs, err := c.Logs(ctx)
-	if err != nil || !strings.Contains(logs, "mock ready") {
-		t.Errorf("Logs = %q, %v; want the mock's log", logs, err)
+	rc, err := c.Logs(ctx)
+	if err != nil {
+		t.Fatalf("Logs: %v", err)
+	}
+	logs, _ := io.ReadAll(rc)
+	rc.Close()
+	if !strings.Contains(string(logs), "mock ready") {
+		t.Errorf("Logs = %q; want the mock's log", logs)
 	}
 
-	// Terminate removes the container; a second call is harmless.
+	// Terminate removes the container; a second call is harmless, and so
+	// is testcontainers-go's own helper on the module's container.
 	if err := c.Terminate(ctx); err != nil {
 		t.Fatalf("Terminate: %v", err)
 	}
-	if _, err := c.Testcontainer.Inspect(ctx); err == nil {
+	if _, err := c.Inspect(ctx); err == nil {
 		t.Errorf("the container still exists after Terminate")
 	}
 	if err := c.Terminate(ctx); err != nil {
 		t.Errorf("second Terminate: %v", err)
+	}
+	if err := testcontainers.TerminateContainer(c); err != nil {
+		t.Errorf("testcontainers.TerminateContainer after Terminate: %v", err)
 	}
 }
 
@@ -255,6 +266,7 @@ func TestRunOptions(t *testing.T) {
 		mockcontainer.WithLimits(mockcontainer.Limits{MaxUsers: 1}),
 		mockcontainer.WithAdminToken("admin-fixed-for-test"),
 		mockcontainer.WithArgs("--patch-no-content"),
+		testcontainers.WithEnv(map[string]string{"SCIMCONF_MAX_RESULTS": "7"}), // testcontainers-go's own customizer
 	)
 	ctx := t.Context()
 	if c.AdminToken != "admin-fixed-for-test" {
@@ -263,6 +275,10 @@ func TestRunOptions(t *testing.T) {
 	lim, err := c.Admin.Limits(ctx, c.AccountID)
 	if err != nil || lim.MaxUsers != 1 {
 		t.Errorf("Admin.Limits = %+v, %v; want MaxUsers 1", lim, err)
+	}
+	status, spc := scim(t, http.MethodGet, c.SCIMBaseURL+"/ServiceProviderConfig", c.SCIMToken, nil)
+	if filter, _ := spc["filter"].(map[string]any); status != http.StatusOK || filter["maxResults"] != float64(7) {
+		t.Errorf("GET /ServiceProviderConfig = %d filter %v, want maxResults 7 from testcontainers.WithEnv", status, spc["filter"])
 	}
 	status, schemas := scim(t, http.MethodGet, c.SCIMBaseURL+"/Schemas", c.SCIMToken, nil)
 	if b, _ := json.Marshal(schemas); status != http.StatusOK || !strings.Contains(string(b), "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User") {
@@ -368,10 +384,13 @@ func TestReset(t *testing.T) {
 func TestRunFailsWithTheMocksWords(t *testing.T) {
 	cli := engine(t)
 	noLeftovers(t, cli)
-	_, err := mockcontainer.Run(t.Context(), mockcontainer.WithImage(image()),
+	c, err := mockcontainer.Run(t.Context(), image(),
 		mockcontainer.WithArgs("--no-such-flag"), mockcontainer.WithStartupTimeout(20*time.Second))
 	if err == nil || !strings.Contains(err.Error(), "no-such-flag") {
 		t.Fatalf("Run with a bad flag: %v; want an error quoting the mock's complaint", err)
+	}
+	if c != nil {
+		t.Errorf("Run failed and returned a container %v; want nil (removed already)", c)
 	}
 }
 
@@ -505,4 +524,100 @@ func lastLines(b []byte, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// needsCheckout is what `scimconf conformance` says where the suites are not
+// compiled into the binary yet and it looks for a source tree to run them
+// from (the image has none).
+const needsCheckout = "not inside a scimconf checkout"
+
+// TestHarnessInImage runs the harness from the image against a mock
+// started from the same image, as the README shows: a second container
+// runs `conformance --target` with the mock's address on the Docker
+// network, the tokens in its environment, and writes the reports to a
+// mounted directory. A conformant mock gives exit status 0, a mock with a
+// violation switch on 1, a target nobody listens on 2.
+func TestHarnessInImage(t *testing.T) {
+	cli := engine(t)
+	noLeftovers(t, cli)
+	tests := []struct {
+		name     string
+		opts     []testcontainers.ContainerCustomizer
+		port     string // the mock's port to aim at: 8080, or one nobody listens on
+		wantExit int
+	}{
+		{"conformant mock", nil, "8080", 0},
+		{"mock with json-content-type on", []testcontainers.ContainerCustomizer{mockcontainer.WithViolations("json-content-type")}, "8080", 1},
+		{"nobody listens", nil, "8081", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := t.Context()
+			mock := start(t, tt.opts...)
+			ip, err := mock.ContainerIP(ctx)
+			if err != nil || ip == "" {
+				t.Fatalf("the mock's address on the Docker network: %q, %v", ip, err)
+			}
+			target, err := mockcontainer.RewriteHost(mock.SCIMBaseURL, ip+":"+tt.port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			adminURL, err := mockcontainer.RewriteHost(mock.AdminURL, ip+":"+tt.port)
+			if err != nil {
+				t.Fatal(err)
+			}
+			reports := t.TempDir()
+			// The image's user must be able to write the mounted directory:
+			// run as the directory's owner, as the README says.
+			user := fmt.Sprintf("%d:%d", os.Getuid(), os.Getgid())
+			began := time.Now()
+			harness, err := testcontainers.Run(ctx, image(),
+				testcontainers.WithCmd("conformance", "--target", target, "--profile", "rfc,dynatrace",
+					"--verified-domain", mock.VerifiedDomain, "--admin-url", adminURL),
+				// Tokens by environment: never on a command line.
+				testcontainers.WithEnv(map[string]string{"SCIM_TOKEN": mock.SCIMToken, "ADMIN_TOKEN": mock.AdminToken}),
+				testcontainers.WithConfigModifier(func(c *container.Config) { c.User = user }),
+				testcontainers.WithHostConfigModifier(func(hc *container.HostConfig) {
+					hc.Binds = append(hc.Binds, reports+":/reports")
+				}),
+				testcontainers.WithWaitStrategy(wait.ForExit().WithExitTimeout(5*time.Minute)),
+			)
+			t.Cleanup(func() {
+				if err := testcontainers.TerminateContainer(harness); err != nil {
+					t.Errorf("remove the harness container: %v", err)
+				}
+			})
+			if err != nil {
+				t.Fatalf("run the harness container: %v", err)
+			}
+			state, err := harness.State(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []byte
+			if rc, err := harness.Logs(ctx); err == nil {
+				out, _ = io.ReadAll(rc)
+				rc.Close()
+			}
+			if bytes.Contains(out, []byte(needsCheckout)) {
+				t.Skipf("the image's conformance still runs the suites from a source tree (it says %q); "+
+					"this skip goes once the suites are compiled into the binary", needsCheckout)
+			}
+			t.Logf("harness container: exit %d in %s", state.ExitCode, time.Since(began).Round(time.Millisecond))
+			if state.ExitCode != tt.wantExit {
+				t.Fatalf("exit status %d, want %d; its output:\n%s", state.ExitCode, tt.wantExit, lastLines(out, 60))
+			}
+			if tt.wantExit == 2 {
+				return // a configuration error: no suite ran, no report
+			}
+			for _, f := range []string{"junit.xml", "report.json", "report.md", "report.html"} {
+				if fi, err := os.Stat(filepath.Join(reports, f)); err != nil || fi.Size() == 0 {
+					t.Errorf("report %s in the mounted directory: %v; want it written", f, err)
+				}
+			}
+			if bytes.Contains(out, []byte(mock.SCIMToken)) {
+				t.Errorf("the harness printed the SCIM token")
+			}
+		})
+	}
 }

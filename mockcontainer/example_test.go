@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/testcontainers/testcontainers-go"
+
 	"github.com/scimconf/scimconf/mockcontainer"
 )
 
@@ -17,14 +19,17 @@ import (
 // the same steps.
 func ExampleRun() {
 	ctx := context.Background()
-	mock, err := mockcontainer.Run(ctx,
-		mockcontainer.WithSchema("dynatrace"),
+	mock, err := mockcontainer.Run(ctx, mockcontainer.DefaultImage, // scimconf/scimconf:dev
+		mockcontainer.WithSchema("dynatrace"), // or "full": RFC 7643's User, EnterpriseUser, Group
+		mockcontainer.WithRules("dynatrace"),  // or "rfc": a plain SCIM 2.0 server
 		mockcontainer.WithLimits(mockcontainer.Limits{MaxUsers: 100}),
+		mockcontainer.WithViolations("ignore-if-match"), // break one behaviour on purpose
+		testcontainers.WithEnv(map[string]string{"SCIMCONF_MAX_RESULTS": "50"}),
 	)
+	defer mock.Terminate(ctx) // nil-safe: fine before the error check
 	if err != nil {
 		log.Fatal(err)
 	}
-	defer mock.Terminate(ctx)
 
 	// Your connector gets mock.SCIMBaseURL and mock.SCIMToken; here a
 	// plain request stands in for it.

@@ -1,10 +1,14 @@
 // Package mockcontainer starts scimconf's mock of Dynatrace's SCIM endpoint
 // as a container, through testcontainers-go, for Go tests of an IdP
-// connector or a SCIM client. Run starts the image (built with `make image`),
-// waits until the mock answers /healthz and has printed its coordinates, and
-// returns the SCIM base URL and token of the demo account, the management
-// API's URL and token, and a management API client, all reachable from the
-// test process through the container's mapped port.
+// connector or a SCIM client. It follows testcontainers-go's module idiom:
+// Run(ctx, image, customizers...) starts the image (built with `make image`;
+// DefaultImage), waits until the mock answers /healthz and has printed its
+// coordinates, and returns a Container with the SCIM base URL and token of
+// the demo account, the management API's URL and token, and a management
+// API client, all reachable from the test process through the mapped port.
+// The options of this package (WithSchema, WithRules, WithLimits, ...) are
+// testcontainers.ContainerCustomizer values, so they mix freely with
+// testcontainers-go's own (testcontainers.WithEnv, WithLogConsumers, ...).
 //
 // It owns only the container's lifecycle and the translation of what the
 // mock prints (the listener's address inside the container) into addresses
@@ -27,6 +31,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/testcontainers/testcontainers-go"
@@ -35,16 +40,24 @@ import (
 	"github.com/scimconf/scimconf/server/mockclient"
 )
 
-// DefaultImage is the image `make image` builds.
-const DefaultImage = "scimconf/mock:dev"
+// DefaultImage is the image `make image` builds: the mock by default, the
+// harness with `conformance`.
+const DefaultImage = "scimconf/scimconf:dev"
 
 // Port is the port the mock listens on inside the container, for SCIM,
 // the management API and /healthz.
 const Port = "8080/tcp"
 
-// Container is a running mock. Its fields are set by Run and do not change,
-// except through Reset.
+// serveCmd is the image's default command; WithArgs appends to it.
+var serveCmd = []string{"serve"}
+
+// Container is a running mock: the testcontainers-go container (its
+// Logs, Inspect, Exec, ContainerIP, ... are there) and the mock's
+// coordinates. The coordinates are set by Run and do not change, except
+// through Reset.
 type Container struct {
+	testcontainers.Container
+
 	// SCIMBaseURL is the demo account's SCIM endpoint as the test process
 	// reaches it, e.g. http://localhost:32768/idm/public/scim/<id>/v2.
 	SCIMBaseURL string
@@ -65,146 +78,165 @@ type Container struct {
 	// Admin is a client of the management API: accounts, domains, tokens,
 	// groups and users as account management sees them, limits, reset.
 	Admin *mockclient.Client
-	// Testcontainer is the underlying container, for logs, exec or
-	// inspection.
-	Testcontainer *testcontainers.DockerContainer
+
+	terminate sync.Once
+	termErr   error
 }
 
 // Limits are the IAM limits of the mock's accounts; zero fields keep
 // Dynatrace's defaults (see `scimconf serve --help`).
 type Limits = mockclient.Limits
 
-type config struct {
-	image       string
-	schema      string
-	rules       string
-	limits      Limits
-	violations  []string
-	adminToken  string
-	args        []string
-	env         map[string]string
-	startupWait time.Duration
-	fixtures    []json.RawMessage
+// settings are what Run does after the container is up.
+type settings struct {
+	violations []string
+	fixtures   []json.RawMessage
 }
 
-// Option configures Run.
-type Option func(*config)
+// Option is a setting applied through the management API once the mock is
+// up (WithViolations, WithFixtures). It is a
+// testcontainers.ContainerCustomizer whose Customize does nothing, so it
+// goes in Run's list with the others; Run picks it out.
+type Option func(*settings) error
+
+// Customize does nothing: Run applies an Option after the start.
+func (Option) Customize(*testcontainers.GenericContainerRequest) error { return nil }
+
+var _ testcontainers.ContainerCustomizer = Option(nil)
+
+// env sets one environment variable of the mock's process.
+func env(name, value string) testcontainers.CustomizeRequestOption {
+	return testcontainers.WithEnv(map[string]string{name: value})
+}
 
 // WithFixtures loads fixture sets (users and groups as SCIM JSON, in the
 // shape of the repository's fixtures/demo.json) into the demo account once
 // the mock is up, through the management API, so the account's rules apply.
 func WithFixtures(sets ...json.RawMessage) Option {
-	return func(c *config) { c.fixtures = append(c.fixtures, sets...) }
+	return func(s *settings) error {
+		s.fixtures = append(s.fixtures, sets...)
+		return nil
+	}
 }
-
-// WithImage runs another image of the mock than DefaultImage, e.g. one
-// tagged by a release.
-func WithImage(ref string) Option { return func(c *config) { c.image = ref } }
 
 // WithSchema selects the schema set: "dynatrace" (the default: the
 // attributes Dynatrace documents) or "full" (RFC 7643 User, EnterpriseUser
-// and Group).
-func WithSchema(set string) Option { return func(c *config) { c.schema = set } }
+// and Group). It is `scimconf serve --schema`.
+func WithSchema(set string) testcontainers.CustomizeRequestOption {
+	return env("SCIMCONF_SCHEMA", set)
+}
 
 // WithRules selects the rules on top of SCIM 2.0: "dynatrace" (the
 // default: Dynatrace's SCIM endpoint, where a userName is an email on a
 // verified domain and never changes) or "rfc" (a reference SCIM 2.0 server:
 // the same mock with the Dynatrace layer off, so any non-empty userName
 // works). It is `scimconf serve --rules`.
-func WithRules(rules string) Option { return func(c *config) { c.rules = rules } }
+func WithRules(rules string) testcontainers.CustomizeRequestOption {
+	return env("SCIMCONF_RULES", rules)
+}
 
 // WithLimits sets the limits every account gets; zero fields keep the
 // defaults. Small limits let a test reach DT-USER-LIMIT or DT-GROUP-LIMIT
-// quickly.
-func WithLimits(l Limits) Option { return func(c *config) { c.limits = l } }
+// quickly. A negative limit makes Run fail.
+func WithLimits(l Limits) testcontainers.CustomizeRequestOption {
+	return func(req *testcontainers.GenericContainerRequest) error {
+		vars := map[string]string{}
+		for _, lim := range []struct {
+			name string
+			v    int
+		}{
+			{"SCIMCONF_MAX_USERS", l.MaxUsers},
+			{"SCIMCONF_MAX_GROUPS", l.MaxGroups},
+			{"SCIMCONF_MAX_GROUPS_PER_USER", l.MaxGroupsPerUser},
+			{"SCIMCONF_MAX_PERMISSIONS_PER_GROUP", l.MaxPermissionsPerGroup},
+		} {
+			if lim.v < 0 {
+				return fmt.Errorf("mockcontainer: limit %s is %d; limits are at least 1 (0 keeps the default)", lim.name, lim.v)
+			}
+			if lim.v > 0 {
+				vars[lim.name] = strconv.Itoa(lim.v)
+			}
+		}
+		return testcontainers.WithEnv(vars)(req)
+	}
+}
 
 // WithViolations turns on the mock's violation switches: each one breaks one
 // behaviour on purpose (e.g. "json-content-type", "ignore-if-match"), so a
 // client's handling of a non-conforming server can be tested. The names are
 // those of package server/violation (`scimconf serve --violate` takes
 // them); an unknown name makes Run fail with the list of known ones.
-func WithViolations(rules ...string) Option {
-	return func(c *config) { c.violations = append(c.violations, rules...) }
+func WithViolations(names ...string) Option {
+	return func(s *settings) error {
+		s.violations = append(s.violations, names...)
+		return nil
+	}
 }
 
 // WithAdminToken sets the management API's token; by default the mock
 // generates one (Container.AdminToken has it either way).
-func WithAdminToken(token string) Option { return func(c *config) { c.adminToken = token } }
+func WithAdminToken(token string) testcontainers.CustomizeRequestOption {
+	return env("SCIMCONF_ADMIN_TOKEN", token)
+}
 
 // WithArgs appends flags to `scimconf serve`, e.g. "--patch-no-content" or
-// "--max-results=50", for settings no other option covers.
-func WithArgs(args ...string) Option { return func(c *config) { c.args = append(c.args, args...) } }
-
-// WithEnv sets an environment variable of the mock's process; every flag of
-// `scimconf serve` has one (SCIMCONF_...).
-func WithEnv(name, value string) Option {
-	return func(c *config) {
-		if c.env == nil {
-			c.env = map[string]string{}
+// "--max-results=50", for settings no other option covers. Every flag also
+// has an environment variable (SCIMCONF_...), which
+// testcontainers.WithEnv sets.
+func WithArgs(args ...string) testcontainers.CustomizeRequestOption {
+	return func(req *testcontainers.GenericContainerRequest) error {
+		if len(req.Cmd) == 0 {
+			req.Cmd = append(req.Cmd, serveCmd...)
 		}
-		c.env[name] = value
+		req.Cmd = append(req.Cmd, args...)
+		return nil
 	}
 }
 
 // WithStartupTimeout bounds how long Run waits for the mock to become
 // ready; default 60 seconds.
-func WithStartupTimeout(d time.Duration) Option { return func(c *config) { c.startupWait = d } }
+func WithStartupTimeout(d time.Duration) testcontainers.CustomizeRequestOption {
+	return testcontainers.WithWaitStrategyAndDeadline(d, readiness()...)
+}
 
 // readyLine is among the KEY=value lines `scimconf serve` prints in one
 // write once the demo account exists; /healthz alone answers a moment
 // before that.
 const readyLine = "ADMIN_TOKEN="
 
-// Run starts the mock and returns when it is ready. On error the container,
-// if one was created, is removed already. Call Terminate when done (for
-// example with t.Cleanup).
-func Run(ctx context.Context, opts ...Option) (*Container, error) {
-	cfg := config{image: DefaultImage, startupWait: 60 * time.Second}
-	for _, o := range opts {
-		o(&cfg)
-	}
-	env := map[string]string{}
-	if cfg.adminToken != "" {
-		env["SCIMCONF_ADMIN_TOKEN"] = cfg.adminToken
-	}
-	if cfg.schema != "" {
-		env["SCIMCONF_SCHEMA"] = cfg.schema
-	}
-	if cfg.rules != "" {
-		env["SCIMCONF_RULES"] = cfg.rules
-	}
-	for name, v := range map[string]int{
-		"SCIMCONF_MAX_USERS":                 cfg.limits.MaxUsers,
-		"SCIMCONF_MAX_GROUPS":                cfg.limits.MaxGroups,
-		"SCIMCONF_MAX_GROUPS_PER_USER":       cfg.limits.MaxGroupsPerUser,
-		"SCIMCONF_MAX_PERMISSIONS_PER_GROUP": cfg.limits.MaxPermissionsPerGroup,
-	} {
-		if v < 0 {
-			return nil, fmt.Errorf("mockcontainer: limit %s is %d; limits are at least 1 (0 keeps the default)", name, v)
-		}
-		if v > 0 {
-			env[name] = strconv.Itoa(v)
-		}
-	}
-	if len(cfg.violations) > 0 {
-		env["SCIMCONF_VIOLATE"] = strings.Join(cfg.violations, ",")
-	}
-	for k, v := range cfg.env {
-		env[k] = v
-	}
+func readiness() []wait.Strategy {
+	return []wait.Strategy{wait.ForHTTP("/healthz").WithPort(Port), wait.ForLog(readyLine)}
+}
 
-	customizers := []testcontainers.ContainerCustomizer{
+// Run starts the mock from img (DefaultImage when empty), applies opts in
+// order after the module's defaults, and returns when the mock is ready and
+// every Option has been applied. On error the container, if one was
+// created, is removed already and Run returns nil. Call Terminate when done
+// (for example with t.Cleanup); it is safe on a nil Container and more than
+// once, so `defer c.Terminate(ctx)` may come before the error check.
+func Run(ctx context.Context, img string, opts ...testcontainers.ContainerCustomizer) (*Container, error) {
+	if img == "" {
+		img = DefaultImage
+	}
+	var set settings
+	for _, o := range opts {
+		if o, ok := o.(Option); ok {
+			if err := o(&set); err != nil {
+				return nil, err
+			}
+		}
+	}
+	moduleOpts := []testcontainers.ContainerCustomizer{
 		testcontainers.WithExposedPorts(Port),
-		testcontainers.WithEnv(env),
-		testcontainers.WithWaitStrategyAndDeadline(cfg.startupWait,
-			wait.ForHTTP("/healthz").WithPort(Port),
-			wait.ForLog(readyLine),
-		),
+		testcontainers.WithCmd(serveCmd...),
+		testcontainers.WithWaitStrategyAndDeadline(60*time.Second, readiness()...),
 	}
-	if len(cfg.args) > 0 {
-		customizers = append(customizers, testcontainers.WithCmdArgs(cfg.args...))
+	if len(set.violations) > 0 {
+		// The image reads SCIMCONF_VIOLATE at start; the management API
+		// makes sure of it below either way.
+		moduleOpts = append(moduleOpts, env("SCIMCONF_VIOLATE", strings.Join(set.violations, ",")))
 	}
-	ctr, err := testcontainers.Run(ctx, cfg.image, customizers...)
+	ctr, err := testcontainers.Run(ctx, img, append(moduleOpts, opts...)...)
 	if err != nil {
 		// The mock's own words say why it did not start (a bad flag, a
 		// bad limit): show them.
@@ -212,23 +244,21 @@ func Run(ctx context.Context, opts ...Option) (*Container, error) {
 		if terr := testcontainers.TerminateContainer(ctr); terr != nil {
 			err = errors.Join(err, terr)
 		}
-		return nil, fmt.Errorf("mockcontainer: start %s: %w%s", cfg.image, err, why)
+		return nil, fmt.Errorf("mockcontainer: start %s: %w%s", img, err, why)
 	}
 	c, err := coordinates(ctx, ctr)
 	if err == nil {
-		// SCIMCONF_VIOLATE turns them on at start where the image reads
-		// it; the management API makes sure of it either way.
-		for _, name := range cfg.violations {
+		for _, name := range set.violations {
 			if err = c.SetViolation(ctx, name, true); err != nil {
 				break
 			}
 		}
 	}
-	for _, set := range cfg.fixtures {
+	for _, fixtures := range set.fixtures {
 		if err != nil {
 			break
 		}
-		if _, err = c.Admin.LoadFixtures(ctx, c.AccountID, set); err != nil {
+		if _, err = c.Admin.LoadFixtures(ctx, c.AccountID, fixtures); err != nil {
 			err = fmt.Errorf("mockcontainer: loading fixtures: %w", err)
 		}
 	}
@@ -261,7 +291,7 @@ func coordinates(ctx context.Context, ctr *testcontainers.DockerContainer) (*Con
 		VerifiedDomain: vars["VERIFIED_DOMAIN"],
 		URL:            "http://" + hostport,
 		AdminToken:     vars["ADMIN_TOKEN"],
-		Testcontainer:  ctr,
+		Container:      ctr,
 	}
 	if c.SCIMBaseURL, err = RewriteHost(vars["SCIM_BASE_URL"], hostport); err != nil {
 		return nil, err
@@ -275,25 +305,17 @@ func coordinates(ctx context.Context, ctr *testcontainers.DockerContainer) (*Con
 }
 
 // Terminate stops and removes the container. It is safe to call on a nil
-// Container and more than once.
-func (c *Container) Terminate(ctx context.Context) error {
-	if c == nil || c.Testcontainer == nil {
+// Container and more than once: the first call does the work, later calls
+// return its result. opts are testcontainers-go's (StopTimeout, ...).
+func (c *Container) Terminate(ctx context.Context, opts ...testcontainers.TerminateOption) error {
+	if c == nil || c.Container == nil {
 		return nil
 	}
-	// TerminateContainer treats an already removed container as done.
-	return testcontainers.TerminateContainer(c.Testcontainer, testcontainers.StopContext(ctx))
-}
-
-// Logs returns what the mock wrote to stdout and stderr so far: the
-// KEY=value lines, then one log line per request and per rejection.
-func (c *Container) Logs(ctx context.Context) (string, error) {
-	rc, err := c.Testcontainer.Logs(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer rc.Close()
-	b, err := io.ReadAll(rc)
-	return string(b), err
+	c.terminate.Do(func() {
+		c.termErr = testcontainers.TerminateContainer(c.Container,
+			append([]testcontainers.TerminateOption{testcontainers.StopContext(ctx)}, opts...)...)
+	})
+	return c.termErr
 }
 
 // Reset removes every account, resource, token and DNS record, then

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/testcontainers/testcontainers-go"
+
 	"github.com/scimconf/scimconf/mockcontainer"
 )
 
@@ -74,5 +76,55 @@ func TestRewriteHost(t *testing.T) {
 		if (err != nil) != tt.wantErr || got != tt.want {
 			t.Errorf("RewriteHost(%q, %q) = %q, %v; want %q, error %t", tt.url, tt.hostport, got, err, tt.want, tt.wantErr)
 		}
+	}
+}
+
+// Terminate is safe where no container runs: on a nil *Container and on
+// one Run never filled, as `defer c.Terminate(ctx)` before Run's error
+// check needs.
+func TestTerminateWithoutContainer(t *testing.T) {
+	var c *mockcontainer.Container
+	if err := c.Terminate(t.Context()); err != nil {
+		t.Errorf("nil Container: Terminate = %v", err)
+	}
+	if err := (&mockcontainer.Container{}).Terminate(t.Context()); err != nil {
+		t.Errorf("empty Container: Terminate = %v", err)
+	}
+	if err := testcontainers.TerminateContainer(c); err != nil {
+		t.Errorf("testcontainers.TerminateContainer(nil module container) = %v", err)
+	}
+}
+
+// The options are testcontainers-go customizers: those that shape the
+// request act on it, and a bad one stops Run before any engine is asked
+// (this test needs none).
+func TestOptionsAreCustomizers(t *testing.T) {
+	req := &testcontainers.GenericContainerRequest{}
+	for _, o := range []testcontainers.ContainerCustomizer{
+		mockcontainer.WithSchema("full"),
+		mockcontainer.WithRules("rfc"),
+		mockcontainer.WithAdminToken("adm"),
+		mockcontainer.WithLimits(mockcontainer.Limits{MaxUsers: 5}),
+		mockcontainer.WithArgs("--patch-no-content"),
+		mockcontainer.WithViolations("ignore-if-match"),
+		mockcontainer.WithFixtures([]byte(`{"users":[]}`)),
+	} {
+		if err := o.Customize(req); err != nil {
+			t.Fatalf("Customize: %v", err)
+		}
+	}
+	want := map[string]string{"SCIMCONF_SCHEMA": "full", "SCIMCONF_RULES": "rfc", "SCIMCONF_ADMIN_TOKEN": "adm", "SCIMCONF_MAX_USERS": "5"}
+	for k, v := range want {
+		if req.Env[k] != v {
+			t.Errorf("Env[%s] = %q, want %q (all: %v)", k, req.Env[k], v, req.Env)
+		}
+	}
+	if got := strings.Join(req.Cmd, " "); got != "serve --patch-no-content" {
+		t.Errorf("Cmd = %q, want serve with the flag appended", got)
+	}
+
+	_, err := mockcontainer.Run(t.Context(), "scimconf/never-pulled:none", mockcontainer.WithLimits(mockcontainer.Limits{MaxGroups: -1}))
+	if err == nil || !strings.Contains(err.Error(), "SCIMCONF_MAX_GROUPS is -1") {
+		t.Errorf("Run with a negative limit: %v; want the limit named", err)
 	}
 }

@@ -40,6 +40,11 @@ func runAdmin(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	url := fs.String("url", "http://127.0.0.1:8080/mock/v1", describe("management API base URL, as printed by serve", "ADMIN_URL"))
 	token := fs.String("token", "", describe("management API token, as printed by serve", "ADMIN_TOKEN"))
 	account := fs.String("account", "", describe("account id; default: the only account", "ACCOUNT_ID"))
+	// The flags' environment variables, as their help says (a shell that
+	// sourced serve's --env-file has ADMIN_URL and ADMIN_TOKEN).
+	if err := fromEnv(fs); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err

@@ -60,6 +60,9 @@ where no image registry is reachable.`, stderr)
 		report   = fs.String("report-dir", "reports/out", describe("directory the container's log is written to (target.log)", "REPORT_DIR"))
 	)
 	fs.Var(cenv, "env", "KEY=value for the container's environment (repeatable)")
+	if err := fromEnv(fs); err != nil {
+		return err
+	}
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err

@@ -18,7 +18,7 @@
 //   - journal: follow a running mock's request journal
 //   - client-report: grade the client that talked to a running mock
 //   - admin: call a running mock's management API
-//   - version: print the version
+//   - version: print the version and the commit
 //
 // Every flag can also be set through the environment variable its help
 // names; a value the flag does not take is an error. This package parses
@@ -38,9 +38,6 @@ import (
 	"syscall"
 	"time"
 )
-
-// version is set at build time with -ldflags "-X main.version=...".
-var version = "dev"
 
 type command struct {
 	name    string
@@ -62,10 +59,7 @@ func commands() []command {
 		{"journal", "follow a running mock's request journal (one line per SCIM exchange; --json)", runJournal},
 		{"client-report", "grade the client that talked to a running mock, from its journal (md, html, json)", runClientReport},
 		{"admin", "call a running mock's management API (domains, tokens, ...)", runAdmin},
-		{"version", "print the version", func(_ context.Context, _ []string, out, _ io.Writer) error {
-			fmt.Fprintln(out, "scimconf", version)
-			return nil
-		}},
+		{"version", "print the version and the commit it was built from", runVersion},
 	}
 }
 
