@@ -69,7 +69,7 @@ export TESTCONTAINERS_RYUK_DISABLED ?= true
 comma := ,
 SUITES = $(addprefix ./suites/,$(subst $(comma), ,$(PROFILE)))
 
-.PHONY: all build run test vet bench fuzz conformance image sensitivity interop clean dist lint reliability reliability-long
+.PHONY: all build run test vet bench fuzz conformance image sensitivity tolerance interop clean dist lint reliability reliability-long
 
 all: build
 
@@ -156,6 +156,17 @@ endif
 SENSITIVITY_FLAGS ?=
 sensitivity:
 	$(GO) run ./cmd/scimconf sensitivity $(SENSITIVITY_FLAGS)
+
+## tolerance: prove no rule fails a permitted choice: the rfc suite against
+## the embedded mock with each variant switch on alone and with all
+## compatible variants at once, under --rules rfc and dynatrace; prints the
+## matrix, writes reports/out/tolerance.md, and fails on a failure that is
+## neither a finding the variant declares (catalogue/variants.go) nor known
+## harness work (tolerance/pending.go). TOLERANCE_FLAGS: e.g. --variants
+## eq-only-filters,no-etags
+TOLERANCE_FLAGS ?=
+tolerance:
+	$(GO) run ./cmd/scimconf tolerance $(TOLERANCE_FLAGS)
 
 ## interop: build and start each third-party SCIM server under interop/ (Go
 ## and Node; node and npm must be installed) on loopback, run the rfc profile

@@ -37,16 +37,18 @@ var layers = []layer{
 	{"double", []string{"server/internal/double"}, []string{"engine", "apijson", "dynatrace", "catalogue", "reportpage"}},
 	{"violation", []string{"server/internal/violation"}, []string{"engine", "apijson", "dynatrace"}},
 	{"durable", []string{"server/internal/durable"}, []string{"engine", "dynatrace"}},
-	{"assembly", []string{"server/mock", "server/mockclient"}, []string{"engine", "apijson", "dynatrace", "double", "violation", "durable", "dnsmock"}},
+	{"variant", []string{"server/internal/variant"}, []string{"engine", "apijson", "dynatrace"}},
+	{"assembly", []string{"server/mock", "server/mockclient"}, []string{"engine", "apijson", "dynatrace", "double", "violation", "variant", "durable", "dnsmock"}},
 	{"dnsmock", []string{"dnsmock"}, nil},
 	{"mockcontainer", []string{"mockcontainer"}, []string{"assembly"}},
 	{"fixtures", []string{"fixtures"}, nil},
 	{"suites", []string{"suites"}, []string{"catalogue", "assembly", "reportpage", "fixtures"}},
 	{"reports", []string{"reports"}, []string{"catalogue", "reportpage"}},
 	{"sensitivity", []string{"sensitivity"}, []string{"catalogue", "assembly", "reports", "sourcetree"}},
+	{"tolerance", []string{"tolerance"}, []string{"catalogue", "assembly", "reports", "sourcetree", "sensitivity"}},
 	{"bench", []string{"bench"}, nil},
 	{"reliability", []string{"reliability"}, []string{"assembly", "suites", "reports", "reportpage", "catalogue"}},
-	{"cmd", []string{"cmd"}, []string{"assembly", "dnsmock", "mockcontainer", "suites", "reports", "sensitivity", "bench", "catalogue", "sourcetree", "fixtures"}},
+	{"cmd", []string{"cmd"}, []string{"assembly", "dnsmock", "mockcontainer", "suites", "reports", "sensitivity", "tolerance", "bench", "catalogue", "sourcetree", "fixtures"}},
 	// This test itself.
 	{"root", []string{""}, nil},
 }
@@ -160,6 +162,10 @@ func TestNoSwitchInTheEngine(t *testing.T) {
 			if strings.HasSuffix(imp, "/internal/violation") {
 				n++
 				t.Errorf("engine package %s imports the violation switches", p.ImportPath)
+			}
+			if strings.HasSuffix(imp, "/internal/variant") {
+				n++
+				t.Errorf("engine package %s imports the variant switches", p.ImportPath)
 			}
 		}
 	}

@@ -64,6 +64,10 @@ type Options struct {
 	WorkDir string
 	// Log receives progress lines; nil discards them.
 	Log io.Writer
+	// Variants are variant switches (choices the RFC permits) on in every
+	// run, the baseline included (SCIMCONF_VARIANTS): a rule still killed
+	// with them on does not lean on what they take away.
+	Variants []string
 }
 
 // Cell is what one switch did to one rule.
@@ -212,24 +216,15 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 
 	logf("building the suite binaries (%s)", profileList(opts.Profiles))
-	bins := map[catalogue.Profile]string{}
-	for _, p := range opts.Profiles {
-		bin := filepath.Join(work, string(p)+".test")
-		if runtime.GOOS == "windows" {
-			bin += ".exe"
-		}
-		cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./suites/"+string(p))
-		cmd.Dir = root
-		if out, err := cmd.CombinedOutput(); err != nil {
-			return nil, fmt.Errorf("building suites/%s: %v\n%s", p, err, out)
-		}
-		bins[p] = bin
+	bins, err := BuildSuites(ctx, root, work, opts.Profiles)
+	if err != nil {
+		return nil, err
 	}
 	suite := func(ctx context.Context, sw string) []RunResult {
 		var out []RunResult
 		for _, p := range opts.Profiles {
 			for _, schema := range opts.Schemas {
-				out = append(out, runSuite(ctx, root, work, bins[p], p, schema, sw, opts.Timeout))
+				out = append(out, runSuite(ctx, root, work, bins[p], p, schema, sw, opts.Variants, opts.Timeout))
 			}
 		}
 		return out
@@ -323,17 +318,63 @@ func profileList(ps []catalogue.Profile) string {
 // targetEnv are the variables that would point a suite at another target
 // or change what it runs; a sensitivity run always uses the embedded mock
 // with everything on.
-var targetEnv = []string{"SCIM_BASE_URL", "SCIM_TOKEN", "VERIFIED_DOMAIN", "UNVERIFIED_DOMAIN", "ADMIN_URL", "ADMIN_TOKEN", "READ_ONLY", "SCIMCONF_SCHEMA", "SCIMCONF_VIOLATE", "SCIMCONF_STRICT"}
+var targetEnv = []string{"SCIM_BASE_URL", "SCIM_TOKEN", "VERIFIED_DOMAIN", "UNVERIFIED_DOMAIN", "ADMIN_URL", "ADMIN_TOKEN", "READ_ONLY", "SCIMCONF_SCHEMA", "SCIMCONF_VIOLATE", "SCIMCONF_VARIANTS", "SCIMCONF_STRICT"}
+
+// BuildSuites compiles the suite binary of each profile into work (go test
+// -c, run in the module at root) and returns their paths by profile.
+func BuildSuites(ctx context.Context, root, work string, profiles []catalogue.Profile) (map[catalogue.Profile]string, error) {
+	bins := map[catalogue.Profile]string{}
+	for _, p := range profiles {
+		bin := filepath.Join(work, string(p)+".test")
+		if runtime.GOOS == "windows" {
+			bin += ".exe"
+		}
+		cmd := exec.CommandContext(ctx, "go", "test", "-c", "-o", bin, "./suites/"+string(p))
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			return nil, fmt.Errorf("building suites/%s: %v\n%s", p, err, out)
+		}
+		bins[p] = bin
+	}
+	return bins, nil
+}
 
 // runSuite runs one suite binary against a fresh embedded mock with switch
-// sw on ("" for none) and reads its JSON report.
-func runSuite(ctx context.Context, root, work, bin string, p catalogue.Profile, schema, sw string, timeout time.Duration) RunResult {
-	rr := RunResult{Profile: p, Schema: schema}
+// sw on ("" for none) and the variants on, and reads its JSON report.
+func runSuite(ctx context.Context, root, work, bin string, p catalogue.Profile, schema, sw string, variants []string, timeout time.Duration) RunResult {
 	name := sw
 	if name == "" {
 		name = "baseline"
 	}
-	report := filepath.Join(work, fmt.Sprintf("%s.%s.%s.json", name, p, schema))
+	return RunSuite(ctx, Suite{
+		Root: root, Bin: bin, Profile: p, Schema: schema, Timeout: timeout,
+		Report: filepath.Join(work, fmt.Sprintf("%s.%s.%s.json", name, p, schema)),
+		Env:    []string{"SCIMCONF_VIOLATE=" + sw, "SCIMCONF_VARIANTS=" + strings.Join(variants, ",")},
+	})
+}
+
+// Suite is one run of a suite binary against a fresh embedded mock.
+type Suite struct {
+	Root    string // the module's root
+	Bin     string // the suite binary (BuildSuites)
+	Profile catalogue.Profile
+	Schema  string // the embedded mock's schema set (SCIMCONF_SCHEMA)
+	// Env are KEY=value settings of the embedded mock on top of the
+	// schema: SCIMCONF_VIOLATE, SCIMCONF_VARIANTS, SCIMCONF_RULES.
+	Env     []string
+	Report  string // where Ginkgo writes its JSON report
+	Timeout time.Duration
+}
+
+// RunSuite runs s, with every variable that would point the suite at
+// another target or change what it runs removed from the environment, and
+// reads which rules failed from its report.
+func RunSuite(ctx context.Context, s Suite) RunResult {
+	rr := RunResult{Profile: s.Profile, Schema: s.Schema}
+	root, bin, p, schema, report, timeout := s.Root, s.Bin, s.Profile, s.Schema, s.Report, s.Timeout
+	if timeout <= 0 {
+		timeout = 3 * time.Minute
+	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	// -test.short skips the suites' own slow self-checks (the idp suite's
@@ -345,7 +386,7 @@ func runSuite(ctx context.Context, root, work, bin string, p catalogue.Profile, 
 		k, _, _ := strings.Cut(kv, "=")
 		return slices.Contains(targetEnv, k)
 	})
-	cmd.Env = append(env, "SCIMCONF_SCHEMA="+schema, "SCIMCONF_VIOLATE="+sw)
+	cmd.Env = append(append(env, "SCIMCONF_SCHEMA="+schema), s.Env...)
 	out, runErr := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		rr.SuiteFailure = fmt.Sprintf("the suite did not finish within %s", timeout)

@@ -6,6 +6,9 @@
 //     write the reports
 //   - sensitivity: run the suites once per violation switch of the mock
 //     and print the kill matrix
+//   - tolerance: run the rfc suite once per variant switch of the mock and
+//     prove no rule fails a permitted choice
+//   - variants: list the mock's variant switches and their RFC sentences
 //   - report: turn Ginkgo JSON reports into report.md and report.html,
 //     with a verdict
 //   - dns: run the DNS mock alone
@@ -47,6 +50,8 @@ func commands() []command {
 		{"serve", "start the mock SCIM server, management API and DNS mock", runServe},
 		{"conformance", "run the conformance suites against a SCIM server and write the reports", runConformance},
 		{"sensitivity", "prove every rule: run the suites once per violation switch of the mock and print the kill matrix", runSensitivity},
+		{"tolerance", "prove no rule fails a permitted choice: run the rfc suite once per variant switch of the mock", runTolerance},
+		{"variants", "list the mock's variant switches, each with the RFC sentence that permits it", runVariants},
 		{"report", "turn Ginkgo JSON reports into report.md and report.html, with a verdict", runReport},
 		{"dns", "run the DNS mock alone", runDNS},
 		{"bench", "load figures for the mock or any SCIM server", runBench},

@@ -32,6 +32,7 @@ CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse
 		timeout  = fs.Duration("timeout", 3*time.Minute, "longest one suite run may take")
 		workDir  = fs.String("work-dir", "", describe("keep the suite binaries and Ginkgo reports here (default: a temporary directory)", "SCIMCONF_SENSITIVITY_DIR"))
 		list     = fs.Bool("list", false, "list the switches and the rules each proves, and exit")
+		variants = fs.String("variants", "", describe("comma-separated variant switches on in every run, the baseline included (scimconf variants), e.g. eq-only-filters: which rules are still killed when the server permits only that much", "SCIMCONF_SENSITIVITY_VARIANTS"))
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -49,6 +50,11 @@ CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse
 			return &mock.UnknownSwitchError{Name: n}
 		}
 	}
+	for _, n := range mock.ParseVariants(*variants) {
+		if _, ok := mock.LookupVariant(n); !ok {
+			return &mock.UnknownVariantError{Name: n}
+		}
+	}
 	res, err := sensitivity.Run(ctx, sensitivity.Options{
 		Switches: names,
 		Sample:   *sample,
@@ -57,6 +63,7 @@ CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse
 		Timeout:  *timeout,
 		WorkDir:  *workDir,
 		Log:      stderr,
+		Variants: mock.ParseVariants(*variants),
 	})
 	if err != nil {
 		return err
@@ -73,6 +80,15 @@ func violationHelp() string {
 	var b strings.Builder
 	for _, s := range mock.Switches() {
 		fmt.Fprintf(&b, "  %-36s %s\n", s.Name, s.Description)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// variantHelp lists the mock's variant switches for serve --help.
+func variantHelp() string {
+	var b strings.Builder
+	for _, v := range mock.Variants() {
+		fmt.Fprintf(&b, "  %-36s %s\n", v.Name, v.Description)
 	}
 	return strings.TrimRight(b.String(), "\n")
 }

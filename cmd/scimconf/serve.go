@@ -36,7 +36,13 @@ DIR/admin-token unless --admin-token is given). Every write is on disk before it
 The demo account and --fixtures are set up at the first start only; later starts find
 them in DIR, and print no SCIM_TOKEN (its value is not stored: the one printed at the
 first start still works). The request journal, faults and switches stay in memory.
-Without --data everything is in memory and a restart starts empty.`, stderr)
+Without --data everything is in memory and a restart starts empty.
+
+--variant turns on variant switches, the dual of the violations: each makes the mock take
+one choice that RFC 7643/7644 permits, and /ServiceProviderConfig says so; no MUST rule
+may fail on them (make tolerance). scimconf variants lists each with the RFC sentence that
+permits it. The variants:
+`+variantHelp(), stderr)
 	d := mock.DefaultProviderConfig()
 	lim := mock.DefaultLimits()
 	var (
@@ -70,6 +76,7 @@ Without --data everything is in memory and a restart starts empty.`, stderr)
 		idleTO     = fs.Duration("idle-timeout", mock.DefaultIdleTimeout, describe("longest a kept-alive connection may wait for its next request; 0 for none", "SCIMCONF_IDLE_TIMEOUT"))
 		dataDir    = fs.String("data", "", describe("directory that keeps the whole state across restarts (an SQLite database, created when missing); empty keeps it in memory only", "SCIMCONF_DATA"))
 		violate    = fs.String("violate", "", describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
+		variants   = fs.String("variant", "", describe("comma-separated variant switches to turn on (listed above): permitted choices, e.g. eq-only-filters,no-etags", "SCIMCONF_VARIANTS"))
 	)
 	if err := parse(fs, args); err != nil {
 		return err
@@ -93,6 +100,9 @@ Without --data everything is in memory and a restart starts empty.`, stderr)
 		Strict:   *strict,
 		// Violations: switches named in --violate (an unknown name fails Start).
 		Violations: mock.ParseSwitches(*violate),
+		// Variants: permitted choices named in --variant (an unknown name
+		// or two that conflict fail Start).
+		Variants: mock.ParseVariants(*variants),
 	}
 	if err := opts.Limits.Validate(); err != nil {
 		return err

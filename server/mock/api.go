@@ -6,6 +6,7 @@ import (
 	"github.com/scimconf/scimconf/server/internal/double/journal"
 	"github.com/scimconf/scimconf/server/internal/dynatrace/account"
 	"github.com/scimconf/scimconf/server/internal/engine/provider"
+	"github.com/scimconf/scimconf/server/internal/variant"
 	"github.com/scimconf/scimconf/server/internal/violation"
 )
 
@@ -69,3 +70,33 @@ func LookupSwitch(name string) (Switch, bool) {
 // ParseSwitches splits a comma-separated list of switch names, as --violate
 // and SCIMCONF_VIOLATE give them; empty items are skipped.
 func ParseSwitches(list string) []string { return violation.Parse(list) }
+
+// Variant describes one variant switch: its name, what the mock does with
+// it on, and the RFC sentence that permits that choice.
+type Variant = variant.Info
+
+// UnknownVariantError is the error for a name that is no variant.
+type UnknownVariantError = variant.UnknownError
+
+// Variants lists every variant switch the mock has, sorted by name.
+func Variants() []Variant { return variant.Known() }
+
+// VariantNames lists the names of every variant switch, sorted.
+func VariantNames() []string { return variant.Names() }
+
+// LookupVariant returns the variant switch with the given name.
+func LookupVariant(name string) (Variant, bool) {
+	v, ok := variant.Lookup(name)
+	if !ok {
+		return Variant{}, false
+	}
+	return v.Info(), true
+}
+
+// VariantConflicts returns the variants that cannot be on together with
+// the named one (they choose differently for the same feature).
+func VariantConflicts(name string) []string { return variant.Conflicts(name) }
+
+// ParseVariants splits a comma-separated list of variant names, as
+// --variant and SCIMCONF_VARIANTS give them; empty items are skipped.
+func ParseVariants(list string) []string { return variant.Parse(list) }

@@ -37,6 +37,7 @@ import (
 	"github.com/scimconf/scimconf/server/internal/engine/scimerror"
 	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
 	"github.com/scimconf/scimconf/server/internal/engine/store"
+	"github.com/scimconf/scimconf/server/internal/variant"
 	"github.com/scimconf/scimconf/server/internal/violation"
 )
 
@@ -97,6 +98,12 @@ type Options struct {
 	// are on from the start; the management API changes them at run time.
 	// An unknown name makes Start fail.
 	Violations []string
+	// Variants names the variant switches (package variant) that are on:
+	// each makes the mock take one choice RFC 7643/7644 permits (only eq
+	// filters, no sorting, no ETags, PATCH answered 204, ...), and its
+	// /ServiceProviderConfig says so. An unknown name, or two variants
+	// that choose differently for one feature, makes Start fail.
+	Variants []string
 	// ReadTimeout bounds the reading of a request, headers and body (a
 	// client that sends its body a byte at a time is cut); WriteTimeout
 	// bounds the time from the end of the request headers to the end of
@@ -228,6 +235,9 @@ type Instance struct {
 	// Violations is the mock's violation switches; every part of the mock
 	// reads it, so a change applies to the next request.
 	Violations *violation.Set
+	// Variants is the mock's variant switches: the permitted choices it
+	// takes (Options.Variants).
+	Variants *variant.Set
 
 	// Journal records every SCIM exchange; Faults injects faults into
 	// them (journal -> faults -> SCIM).
@@ -286,7 +296,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	inst := &Instance{AdminToken: opts.AdminToken, Violations: violations, done: make(chan error, 1)}
+	variants, err := variant.New(opts.Variants...)
+	if err != nil {
+		return nil, err
+	}
+	inst := &Instance{AdminToken: opts.AdminToken, Violations: violations, Variants: variants, done: make(chan error, 1)}
 	var (
 		clock     func() time.Time
 		random    io.Reader
@@ -348,6 +362,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		inst.tenancy.cursorKey = []byte(determinism.New(opts.Seed ^ 0xc0).Hex(32))
 	}
 	inst.tenancy.violations, inst.tenancy.resolver = violations, resolver
+	inst.tenancy.variants = variants
 	tokens := violation.NewTokens(violations)
 	tokenRule, groupRule := account.TokenRule(account.CheckToken), account.GroupRule(account.CheckGroup)
 	if rules == RulesRFC {
@@ -411,7 +426,9 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	// The switches that act on the wire are a broken proxy in front of the
 	// SCIM handler, inside the journal, so the journal records what they
 	// break.
-	brokenSCIM := violation.SCIM(violations, scimhttp.SCIMPrefix, inst.tenancy.Provider)(scim)
+	// The variants are the server's own choices, so they sit behind the
+	// switches' broken proxy, next to the SCIM handler.
+	brokenSCIM := violation.SCIM(violations, scimhttp.SCIMPrefix, inst.tenancy.Provider)(variant.SCIM(variants, scimhttp.SCIMPrefix)(scim))
 	mux.Handle("/", inst.Journal.Middleware(faultsOutliveWriteTimeout(inst.Faults,
 		timeout(opts.WriteTimeout, DefaultWriteTimeout), inst.Faults.Middleware(brokenSCIM))))
 	inst.srv = &http.Server{
@@ -590,6 +607,8 @@ type tenancy struct {
 	setName  string
 	// violations reach every account's store, provider and policy.
 	violations *violation.Set
+	// variants reach every account's store and policy.
+	variants *variant.Set
 	// resolver is what domain-needs-txt-forever asks again.
 	resolver account.Resolver
 	// authenticate is authenticateToken with the switches that break it.
@@ -635,6 +654,7 @@ func (t *tenancy) add(a *account.Account) {
 	// permissions; under RulesRFC the account's group rule (rfcGroupRule)
 	// no longer sets LOCAL groups against SCIM groups.
 	st = dynatrace.Groups(a, st)
+	st = variant.Store(t.variants, st)
 	st = violation.Store(t.violations, st)
 	p := provider.New(set, violation.ProviderStore(t.violations, st), t.opts.Provider)
 	p.Required = violation.Required(t.violations)
@@ -643,7 +663,7 @@ func (t *tenancy) add(a *account.Account) {
 		domains := violation.VerifiedDomains(t.violations, func(_ context.Context, d string) bool { return a.IsVerified(d) }, a, t.resolver)
 		policy = &dynatrace.Policy{Users: violation.UserRule(t.violations, dynatrace.Users(dynatrace.DomainsFunc(domains)))}
 	}
-	p.Policy = violation.ProviderPolicy(t.violations, policy)
+	p.Policy = violation.ProviderPolicy(t.violations, variant.Policy(t.variants, policy))
 	a.SetHooks(account.Hooks{
 		// The account owns maxGroups (its group rule); the store enforces
 		// the rest.

@@ -195,12 +195,20 @@ var _ = Describe("DT-USER-DISABLE: active=false disables, the user stays visible
 		Expect(get).To(scimtest.HaveStatus(200), "DT-USER-DISABLE: a disabled user is still returned by GET")
 		Expect(scimtest.Path(get.JSON, "active")).To(Equal(false), "DT-USER-DISABLE: the user shows active=false: %s", get)
 
-		both := filter(ctx, T.Client, "/Users", "active eq false and userName eq "+quote(userName))
-		Expect(both.Int("totalResults")).To(Equal(1), "DT-USER-DISABLE: a filter on active=false finds the disabled user: %s", both)
 		byName := filter(ctx, T.Client, "/Users", "userName eq "+quote(userName))
 		Expect(byName.Int("totalResults")).To(Equal(1), "DT-USER-DISABLE: the disabled user is still listed: %s", byName)
-		active := filter(ctx, T.Client, "/Users", "active eq true and userName eq "+quote(userName))
-		Expect(active.Int("totalResults")).To(Equal(0), "the disabled user is not among active users: %s", active)
+		// A server may decline a filter on active (RFC 7644 section 3.12,
+		// Table 9, invalidFilter: "the specified attribute and filter
+		// comparison combination is not supported"); the userName filter
+		// above already finds the disabled user, so only a server that
+		// takes the filter on active is held to its results.
+		bothFilter := "active eq false and userName eq " + quote(userName)
+		if both := T.Client.Get(ctx, "/Users"+scimtest.Query("filter", bothFilter)); !scimtest.DeclinedFilter(both) {
+			Expect(both).To(scimtest.HaveStatus(200), "filtering /Users by %s", bothFilter)
+			Expect(both.Int("totalResults")).To(Equal(1), "DT-USER-DISABLE: a filter on active=false finds the disabled user: %s", both)
+			active := filter(ctx, T.Client, "/Users", "active eq true and userName eq "+quote(userName))
+			Expect(active.Int("totalResults")).To(Equal(0), "the disabled user is not among active users: %s", active)
+		}
 
 		expectPatched(T.Client.Patch(ctx, "/Users/"+id, patch(op("replace", "active", true))), "enabling the user again")
 		get = T.Client.Get(ctx, "/Users/"+id)

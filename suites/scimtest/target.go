@@ -45,6 +45,11 @@ type Config struct {
 	// (SCIMCONF_VIOLATE, comma-separated), for `make sensitivity`: with
 	// one on, the suites must fail. Ignored for an external target.
 	Violations []string
+	// Variants are variant switches the embedded mock starts with
+	// (SCIMCONF_VARIANTS, comma-separated), for `make tolerance`: each is
+	// a choice the RFC permits, so no MUST rule may fail. Ignored for an
+	// external target.
+	Variants []string
 	// Strict starts the embedded mock with --strict (SCIMCONF_STRICT): it
 	// refuses the IdP dialects, so the idp suite fails exactly where a
 	// dialect departs from the RFC. Ignored for an external target.
@@ -69,6 +74,7 @@ func FromEnv() Config {
 		Schema:           os.Getenv("SCIMCONF_SCHEMA"),
 		Rules:            os.Getenv("SCIMCONF_RULES"),
 		Violations:       fields(os.Getenv("SCIMCONF_VIOLATE")),
+		Variants:         fields(os.Getenv("SCIMCONF_VARIANTS")),
 		Strict:           truthy(os.Getenv("SCIMCONF_STRICT")),
 		DataParent:       os.Getenv("SCIMCONF_SUITE_DATA"),
 	}
@@ -109,7 +115,7 @@ type Target struct {
 func Start(ctx context.Context, cfg Config) (*Target, error) {
 	t := &Target{Config: cfg, RunID: newRunID()}
 	if cfg.BaseURL == "" {
-		opts := mock.Options{Schema: cfg.Schema, Rules: cfg.Rules, Violations: cfg.Violations, Strict: cfg.Strict}
+		opts := mock.Options{Schema: cfg.Schema, Rules: cfg.Rules, Violations: cfg.Violations, Variants: cfg.Variants, Strict: cfg.Strict}
 		if cfg.DataParent != "" {
 			dir, err := os.MkdirTemp(cfg.DataParent, "scimconf-data-")
 			if err != nil {
