@@ -21,8 +21,8 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/dnsmock"
-	"github.com/scimconf/scimconf/server/internal/console"
 	"github.com/scimconf/scimconf/server/internal/apijson"
+	"github.com/scimconf/scimconf/server/internal/console"
 	"github.com/scimconf/scimconf/server/internal/double/clientreport"
 	"github.com/scimconf/scimconf/server/internal/double/determinism"
 	"github.com/scimconf/scimconf/server/internal/double/faults"
