@@ -43,6 +43,9 @@ var templateFS embed.FS
 //go:embed assets/*
 var assetFS embed.FS
 
+//go:embed assets/style.css
+var styleCSS string
+
 // Config configures the console.
 type Config struct {
 	// AdminURL is the management API's root, e.g. http://127.0.0.1:8080/mock/v1.
@@ -116,7 +119,10 @@ func (c *Console) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Referrer-Policy", "no-referrer")
+	// same-origin, not no-referrer: with no-referrer browsers send
+	// "Origin: null" on the console's own form posts, which sameOrigin
+	// then refuses.
+	h.Set("Referrer-Policy", "same-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-src 'self'; frame-ancestors 'none'; base-uri 'none'")
 	if r.Method == http.MethodPost {
@@ -177,9 +183,7 @@ func (c *Console) signedIn(h func(http.ResponseWriter, *http.Request, *session))
 
 // forbidden answers 403 with a short page that says why.
 func (c *Console) forbidden(w http.ResponseWriter, why string) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusForbidden)
-	c.pages.render(w, "error", view{Title: "Refused", Data: why})
+	c.bare(w, http.StatusForbidden, "error", view{Title: "Refused", Data: why})
 }
 
 // session returns the request's live session, or nil.

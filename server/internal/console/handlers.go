@@ -2,6 +2,7 @@ package console
 
 import (
 	"context"
+	"html/template"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -88,12 +89,28 @@ type view struct {
 	Rules   string
 	Account *mockclient.Account
 	Data    any
+	// Nonce and Style put the stylesheet inline on the pages shown without
+	// a session (sign-in, refusals), which may not load the asset.
+	Nonce string
+	Style template.CSS
 }
 
 // show renders a page of a signed-in session.
 func (c *Console) show(w http.ResponseWriter, s *session, name string, v view) {
 	v.CSRF, v.Flash, v.Rules = s.csrf, append(c.takeFlash(s), v.Flash...), c.cfg.Rules
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	c.pages.render(w, name, v)
+}
+
+// bare renders a page that needs no session, its stylesheet inline under a
+// nonce of this answer's Content-Security-Policy.
+func (c *Console) bare(w http.ResponseWriter, status int, name string, v view) {
+	v.Nonce = randomString(16)
+	v.Style = template.CSS(styleCSS)
+	h := w.Header()
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'nonce-"+v.Nonce+"'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
 	c.pages.render(w, name, v)
 }
 
@@ -147,16 +164,13 @@ func (c *Console) signinPage(w http.ResponseWriter, r *http.Request) {
 		back(w, r, next)
 		return
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	c.pages.render(w, "signin", view{Title: "Sign in", Data: signinData{Next: next}})
+	c.bare(w, http.StatusOK, "signin", view{Title: "Sign in", Data: signinData{Next: next}})
 }
 
 func (c *Console) signin(w http.ResponseWriter, r *http.Request) {
 	next := localPath(r.PostFormValue("next"), Prefix)
 	refuse := func(status int, msg string) {
-		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		w.WriteHeader(status)
-		c.pages.render(w, "signin", view{Title: "Sign in", Data: signinData{Next: next, Error: msg}})
+		c.bare(w, status, "signin", view{Title: "Sign in", Data: signinData{Next: next, Error: msg}})
 	}
 	if !sameOrigin(r) {
 		refuse(http.StatusForbidden, "This sign-in was posted from another site.")
