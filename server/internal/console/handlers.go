@@ -2,10 +2,10 @@ package console
 
 import (
 	"context"
-	"html/template"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"path"
