@@ -156,17 +156,30 @@ func (b *tab) save(name string) string {
 	return filepath.Join(b.dir, name) + ".{png,html}"
 }
 
-// shot saves the page at 1280 px and at a phone's width when
-// SCIMCONF_CONSOLE_SHOTS is set.
-func (b *tab) shot(name string) {
+// page checks the page a person sees: every form field has a label, and at
+// a phone's width (390 px) nothing makes the page scroll sideways (tables
+// scroll inside their box). With SCIMCONF_CONSOLE_SHOTS set it saves the
+// page at 1280 px and at 390 px.
+func (b *tab) page(name string) {
 	b.t.Helper()
-	if !b.shots {
-		return
+	ctx, cancel := context.WithTimeout(b.ctx, 20*time.Second)
+	defer cancel()
+	unlabelled, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll('input:not([type=hidden]), select, textarea')].filter(e => !(e.labels.length || e.getAttribute('aria-label'))).map(e => e.name || e.id)`))
+	if err != nil || len(unlabelled) > 0 {
+		b.fail(name+": labelled fields", fmt.Errorf("fields without a label: %v (%v)", unlabelled, err))
 	}
-	b.t.Logf("screenshot: %s", b.save(name+"-1280"))
-	b.do("narrow "+name, chromedp.EmulateViewport(390, 844))
-	b.t.Logf("screenshot: %s", b.save(name+"-390"))
-	b.do("wide "+name, chromedp.EmulateViewport(1280, 900))
+	if b.shots {
+		b.t.Logf("screenshot: %s", b.save(name+"-1280"))
+	}
+	b.do(name+": narrow", chromedp.EmulateViewport(390, 844))
+	wide, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth + 1`))
+	if err != nil || wide {
+		b.fail(name+": readable at 390 px", fmt.Errorf("the page is wider than the window (%v)", err))
+	}
+	if b.shots {
+		b.t.Logf("screenshot: %s", b.save(name+"-390"))
+	}
+	b.do(name+": wide again", chromedp.EmulateViewport(1280, 900))
 }
 
 // scim sends one SCIM request with a bearer token and returns the status.
@@ -205,12 +218,12 @@ func TestConsoleJourney(t *testing.T) {
 	if loc, _ := chromedp.Run(b.ctx, chromedp.Location()); !strings.Contains(loc, "/console/signin") {
 		b.fail("no session goes to sign-in", fmt.Errorf("at %s", loc))
 	}
-	b.shot("signin")
+	b.page("signin")
 	b.do("sign in with the SCIM token", chromedp.SendKeys(chromedp.CSS("#token"), env["SCIM_TOKEN"]), chromedp.Submit(chromedp.CSS("#token")),
 		chromedp.WaitVisible(chromedp.CSS("#signin-error")))
 	b.do("sign in", chromedp.SendKeys(chromedp.CSS("#token"), env["ADMIN_TOKEN"]), chromedp.Submit(chromedp.CSS("#token")),
 		chromedp.WaitVisible(chromedp.CSS(`nav[aria-label="Console"]`)))
-	b.shot("accounts")
+	b.page("accounts")
 
 	b.do("open the demo account's domains", chromedp.Click(chromedp.CSS(`td.links a[href$="/domains"]`)), chromedp.WaitVisible(chromedp.CSS("#domain")))
 	b.do("add a domain", chromedp.SendKeys(chromedp.CSS("#domain"), domain), chromedp.Submit(chromedp.CSS("#domain")),
@@ -222,13 +235,13 @@ func TestConsoleJourney(t *testing.T) {
 	if msg := b.text("read the refusal", "p.flash.error"); !strings.Contains(msg, "still pending") {
 		b.fail("verification fails with its reason", fmt.Errorf("the page says %q", msg))
 	}
-	b.shot("domains-pending")
+	b.page("domains-pending")
 
 	b.do("publish the TXT record on the DNS page", chromedp.Click(chromedp.CSS(`nav a[href="/console/dns"]`)), chromedp.WaitVisible(chromedp.CSS("#txt-name")),
 		chromedp.SendKeys(chromedp.CSS("#txt-name"), txtName), chromedp.SendKeys(chromedp.CSS("#txt-value"), txtValue),
 		chromedp.Submit(chromedp.CSS("#txt-value")), chromedp.WaitVisible(chromedp.CSS("p.flash.ok")))
 	b.waitFor("the record is listed", `document.body.innerText.includes(`+js(txtValue)+`)`)
-	b.shot("dns")
+	b.page("dns")
 	b.do("verify", chromedp.Navigate(console+"accounts/"+accountID+"/domains"), chromedp.WaitVisible(chromedp.CSS(`button[aria-label="Verify `+domain+`"]`)),
 		chromedp.Click(chromedp.CSS(`button[aria-label="Verify `+domain+`"]`)), chromedp.WaitVisible(chromedp.CSS("p.flash.ok")))
 	b.waitFor("the domain is verified", `document.querySelector('#verified + .scroll tr[data-domain=`+js(domain)+`]') !== null`)
@@ -238,7 +251,7 @@ func TestConsoleJourney(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS("#new-token")))
 	token := b.text("read the new token", "#new-token")
 	baseURL := b.text("read the SCIM base URL", "#base-url")
-	b.shot("scim-new-token")
+	b.page("scim-new-token")
 	if baseURL != env["SCIM_BASE_URL"] {
 		t.Errorf("the SCIM configuration page shows base URL %q, serve printed %q", baseURL, env["SCIM_BASE_URL"])
 	}
@@ -252,13 +265,13 @@ func TestConsoleJourney(t *testing.T) {
 		t.Fatalf("a SCIM client's POST /Users with the console's token = %d, want 201", got)
 	}
 	b.waitFor("the request shows in the live journal", `[...document.querySelectorAll('#journal-rows tr')].some(r => r.querySelector('td.path').textContent.endsWith('/Users') && r.querySelector('td.status').textContent === '201')`)
-	b.shot("journal")
+	b.page("journal")
 	b.do("open the exchange", chromedp.Click(chromedp.CSS(`#journal-rows tr:first-child a`)), chromedp.WaitVisible(chromedp.CSS("pre.wire")))
 	b.waitFor("the exchange is shown with its token redacted", `document.body.innerText.includes('ada@`+domain+`') && !document.body.innerHTML.includes(`+js(token)+`)`)
-	b.shot("exchange")
+	b.page("exchange")
 
 	b.do("open Users", chromedp.Navigate(console+"accounts/"+accountID+"/users"), chromedp.WaitVisible(chromedp.CSS(`tr[data-user="ada@`+domain+`"]`)))
-	b.shot("users")
+	b.page("users")
 
 	// An Entra-style PATCH ("Replace") is accepted, then refused with the
 	// switch on.
@@ -269,7 +282,7 @@ func TestConsoleJourney(t *testing.T) {
 	}
 	b.do("open the switches", chromedp.Click(chromedp.CSS(`nav a[href="/console/switches"]`)), chromedp.WaitVisible(chromedp.CSS(`tr[data-switch="refuse-capitalized-ops"] button`)))
 	b.do("turn refuse-capitalized-ops on", chromedp.Click(chromedp.CSS(`tr[data-switch="refuse-capitalized-ops"] button`)), chromedp.WaitVisible(chromedp.CSS(`tr.on[data-switch="refuse-capitalized-ops"]`)))
-	b.shot("switches")
+	b.page("switches")
 	if got := scim(t, http.MethodPatch, baseURL+"/Users/"+id, token, patch); got != http.StatusBadRequest {
 		t.Errorf("PATCH with op Replace and refuse-capitalized-ops on = %d, want 400", got)
 	}
@@ -280,6 +293,18 @@ func TestConsoleJourney(t *testing.T) {
 	if got := scim(t, http.MethodPatch, baseURL+"/Users/"+id, token, patch); got != http.StatusOK && got != http.StatusNoContent {
 		t.Errorf("PATCH with op Replace after the switch is off = %d, want 200 or 204", got)
 	}
+
+	b.do("open the client report", chromedp.Click(chromedp.CSS(`nav a[href="/console/client-report"]`)), chromedp.WaitVisible(chromedp.CSS("iframe.report")))
+	b.page("client-report")
+	group := `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":"Engineers","members":[{"value":"` + id + `"}]}`
+	if got := scim(t, http.MethodPost, baseURL+"/Groups", token, group); got != http.StatusCreated {
+		t.Fatalf("POST /Groups = %d, want 201", got)
+	}
+	b.do("open Groups", chromedp.Navigate(console+"accounts/"+accountID+"/groups"), chromedp.WaitVisible(chromedp.CSS("#group-name")))
+	b.waitFor("the SCIM group is shown locked", `[...document.querySelectorAll('section.card')].some(c => c.textContent.includes('Engineers') && c.querySelector('.locked') !== null && c.querySelector('input[name=permissionName]') !== null)`)
+	b.page("groups")
+	b.do("open Limits", chromedp.Navigate(console+"accounts/"+accountID+"/limits"), chromedp.WaitVisible(chromedp.CSS("#maxUsers")))
+	b.page("limits")
 
 	b.do("reset", chromedp.Click(chromedp.CSS(`header form[action="/console/reset"] button`)), chromedp.WaitVisible(chromedp.CSS("p.flash.ok")))
 	b.waitFor("only the demo account is left", `document.querySelectorAll('main tbody tr').length === 1`)
