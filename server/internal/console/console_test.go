@@ -18,9 +18,13 @@ import (
 )
 
 // startMock starts a real mock with its console on loopback.
-func startMock(t *testing.T) *mock.Instance {
+func startMock(t *testing.T, rules ...string) *mock.Instance {
 	t.Helper()
-	inst, err := mock.Start(t.Context(), mock.Options{ConsoleAddr: "127.0.0.1:0"})
+	opts := mock.Options{ConsoleAddr: "127.0.0.1:0"}
+	if len(rules) > 0 {
+		opts.Rules = rules[0]
+	}
+	inst, err := mock.Start(t.Context(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -245,7 +249,13 @@ func TestSignInRedirectStaysInConsole(t *testing.T) {
 // Every page renders for a signed-in session, shows no admin token, and a
 // new SCIM token's value appears in the answer that generated it only.
 func TestPagesAndTokenShownOnce(t *testing.T) {
-	inst := startMock(t)
+	for _, rules := range []string{mock.RulesDynatrace, mock.RulesRFC} {
+		t.Run(rules, func(t *testing.T) { testPagesAndTokenShownOnce(t, rules) })
+	}
+}
+
+func testPagesAndTokenShownOnce(t *testing.T, rules string) {
+	inst := startMock(t, rules)
 	c := browser(t)
 	csrf := signIn(t, c, inst, inst.AdminToken)
 	// One SCIM exchange for the journal pages.
@@ -264,12 +274,18 @@ func TestPagesAndTokenShownOnce(t *testing.T) {
 		if strings.Contains(body, inst.AdminToken) || strings.Contains(body, inst.SCIMToken) {
 			t.Errorf("GET /console/%s shows a token value", p)
 		}
+		if resp.StatusCode == http.StatusOK && !strings.HasPrefix(p, "assets/") && !strings.HasPrefix(p, "client-report/frame") && !strings.Contains(body, "rules: "+rules) {
+			t.Errorf("GET /console/%s does not name the rules %s", p, rules)
+		}
 		if resp.Header.Get("Cache-Control") != "no-store" || resp.Header.Get("Content-Security-Policy") == "" {
 			t.Errorf("GET /console/%s: Cache-Control %q, CSP %q", p, resp.Header.Get("Cache-Control"), resp.Header.Get("Content-Security-Policy"))
 		}
 	}
-	if resp, body := get(t, c, inst.ConsoleURL+"journal?status=banana"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "status") {
-		t.Errorf("a bad journal filter = %d, want 400 naming it", resp.StatusCode)
+	if resp, body := get(t, c, inst.ConsoleURL+"journal?status=banana"); resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "status") || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Errorf("a bad journal filter = %d (%s), want a 400 page naming it", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if resp, _ := get(t, c, inst.ConsoleURL+"accounts/no-such-account/users"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("an unknown account's page = %d, want 404", resp.StatusCode)
 	}
 	resp, body := post(t, c, inst.ConsoleURL+a+"scim/tokens", url.Values{"csrf": {csrf}, "description": {"for the test"}})
 	m := regexp.MustCompile(`id="new-token">([^<]+)<`).FindStringSubmatch(body)
@@ -278,5 +294,129 @@ func TestPagesAndTokenShownOnce(t *testing.T) {
 	}
 	if _, again := get(t, c, inst.ConsoleURL+a+"scim"); strings.Contains(again, m[1]) || !strings.Contains(again, "for the test") {
 		t.Errorf("the SCIM configuration page after generation shows the value again, or not the description")
+	}
+}
+
+// Every form does what it says through the management API, and a refusal
+// comes back as the API's message with its rule.
+func TestWrites(t *testing.T) {
+	inst := startMock(t)
+	c := browser(t)
+	csrf := signIn(t, c, inst, inst.AdminToken)
+	admin := &mockclient.Client{BaseURL: inst.AdminURL, Token: inst.AdminToken}
+	ctx := t.Context()
+	acct := inst.ConsoleURL + "accounts/" + inst.AccountID + "/"
+	send := func(path string, form url.Values) string {
+		t.Helper()
+		form.Set("csrf", csrf)
+		resp, _ := post(t, c, path, form)
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST %s = %d, want 303", path, resp.StatusCode)
+		}
+		_, page := get(t, c, inst.ConsoleURL+strings.TrimPrefix(resp.Header.Get("Location"), "/console/"))
+		return page
+	}
+
+	// Groups: create, rename, permissions on, off, delete.
+	send(acct+"groups", url.Values{"name": {"Auditors"}, "description": {"read only"}})
+	gs, _ := admin.Groups(ctx, inst.AccountID)
+	if len(gs) != 1 || gs[0].Type != mockclient.GroupLocal {
+		t.Fatalf("groups after create = %+v", gs)
+	}
+	g := gs[0].ID
+	send(acct+"groups/"+g+"/edit", url.Values{"name": {"Auditors EU"}, "description": {"EU"}})
+	perm := url.Values{"action": {"add"}, "permissionName": {"tenant-viewer"}, "scopeType": {"tenant"}, "scope": {"abc12345"}}
+	send(acct+"groups/"+g+"/permissions", perm)
+	if got, _ := admin.Group(ctx, inst.AccountID, g); got.Name != "Auditors EU" || len(got.Permissions) != 1 {
+		t.Errorf("group after edit and a permission = %+v", got)
+	}
+	perm.Set("action", "remove")
+	send(acct+"groups/"+g+"/permissions", perm)
+	if got, _ := admin.Permissions(ctx, inst.AccountID, g); len(got) != 0 {
+		t.Errorf("permissions after remove = %+v", got)
+	}
+	send(acct+"groups/"+g+"/delete", url.Values{})
+	if gs, _ := admin.Groups(ctx, inst.AccountID); len(gs) != 0 {
+		t.Errorf("groups after delete = %+v", gs)
+	}
+
+	// Limits: a bad number changes nothing; a good set is saved.
+	before, _ := admin.Limits(ctx, inst.AccountID)
+	if page := send(acct+"limits", url.Values{"maxUsers": {"many"}, "maxGroups": {"5"}, "maxGroupsPerUser": {"5"}, "maxPermissionsPerGroup": {"5"}}); !strings.Contains(page, "Not a whole number: maxUsers") {
+		t.Error("a bad limit is not named")
+	}
+	if after, _ := admin.Limits(ctx, inst.AccountID); after != before {
+		t.Errorf("limits changed by a refused form: %+v", after)
+	}
+	send(acct+"limits", url.Values{"maxUsers": {"7"}, "maxGroups": {"6"}, "maxGroupsPerUser": {"5"}, "maxPermissionsPerGroup": {"4"}})
+	if after, _ := admin.Limits(ctx, inst.AccountID); after != (mockclient.Limits{MaxUsers: 7, MaxGroups: 6, MaxGroupsPerUser: 5, MaxPermissionsPerGroup: 4}) {
+		t.Errorf("limits after save = %+v", after)
+	}
+
+	// Tokens: the cap's refusal is shown with its rule; a description is
+	// edited; a token is deleted.
+	for range 9 {
+		if _, err := admin.CreateToken(ctx, inst.AccountID, "filler"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp, _ := post(t, c, acct+"scim/tokens", url.Values{"csrf": {csrf}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the 11th token = %d, want the refusal on the page (303)", resp.StatusCode)
+	}
+	if _, page := get(t, c, acct+"scim"); !strings.Contains(page, "DT-TOKEN-CAP") || !strings.Contains(page, "10 of 10") {
+		t.Error("the SCIM configuration page does not show the cap's refusal and count")
+	}
+	ts, _ := admin.Tokens(ctx, inst.AccountID)
+	send(acct+"scim/tokens/"+ts[1].ID+"/description", url.Values{"description": {"Entra ID"}})
+	send(acct+"scim/tokens/"+ts[2].ID+"/delete", url.Values{})
+	if got, _ := admin.TokenInfo(ctx, inst.AccountID, ts[1].ID); got.Description != "Entra ID" {
+		t.Errorf("description after edit = %q", got.Description)
+	}
+	if after, _ := admin.Tokens(ctx, inst.AccountID); len(after) != 9 {
+		t.Errorf("tokens after a delete = %d, want 9", len(after))
+	}
+
+	// Domains and DNS records: add, publish, remove both.
+	send(acct+"domains", url.Values{"domain": {"forms.example.net"}})
+	d, err := admin.Domain(ctx, inst.AccountID, "forms.example.net")
+	if err != nil {
+		t.Fatal(err)
+	}
+	send(inst.ConsoleURL+"dns", url.Values{"name": {d.TXTName}, "value": {d.TXTValue}, "back": {"https://evil.example/"}})
+	if rec, _ := admin.TXT(ctx, d.TXTName); len(rec.Values) != 1 {
+		t.Errorf("record after publish = %+v", rec)
+	}
+	send(inst.ConsoleURL+"dns/delete", url.Values{"name": {d.TXTName}})
+	send(acct+"domains/forms.example.net/delete", url.Values{})
+	if ds, _ := admin.Domains(ctx, inst.AccountID); len(ds) != 1 {
+		t.Errorf("domains after remove = %+v", ds)
+	}
+
+	// Faults: a bad rule changes nothing; add one, remove it; clear.
+	if page := send(inst.ConsoleURL+"faults", url.Values{"rule": {`{"match":{"method":"GET"},"action":{"status":99}}`}}); !strings.Contains(page, "flash error") {
+		t.Error("a fault rule the API refuses is not shown as refused")
+	}
+	send(inst.ConsoleURL+"faults", url.Values{"rule": {`{"match":{"method":"GET"},"action":{"status":503}}`}})
+	fs, _ := admin.Faults(ctx)
+	if len(fs) != 1 {
+		t.Fatalf("faults after add = %+v", fs)
+	}
+	send(inst.ConsoleURL+"faults/"+fs[0].ID+"/delete", url.Values{})
+	send(inst.ConsoleURL+"faults", url.Values{"rule": {`{"action":{"latency":"1ms"}}`}})
+	send(inst.ConsoleURL+"faults/clear", url.Values{})
+	if fs, _ := admin.Faults(ctx); len(fs) != 0 {
+		t.Errorf("faults after clear = %+v", fs)
+	}
+
+	// Accounts: create and delete.
+	send(inst.ConsoleURL+"accounts", url.Values{"name": {"second"}})
+	accts, _ := admin.Accounts(ctx)
+	if len(accts) != 2 {
+		t.Fatalf("accounts after create = %d", len(accts))
+	}
+	send(inst.ConsoleURL+"accounts/"+accts[1].ID+"/delete", url.Values{})
+	if accts, _ := admin.Accounts(ctx); len(accts) != 1 {
+		t.Errorf("accounts after delete = %d", len(accts))
 	}
 }

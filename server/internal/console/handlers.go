@@ -97,8 +97,14 @@ type view struct {
 
 // show renders a page of a signed-in session.
 func (c *Console) show(w http.ResponseWriter, s *session, name string, v view) {
+	c.showStatus(w, s, http.StatusOK, name, v)
+}
+
+// showStatus renders a page of a signed-in session with a status.
+func (c *Console) showStatus(w http.ResponseWriter, s *session, status int, name string, v view) {
 	v.CSRF, v.Flash, v.Rules = s.csrf, append(c.takeFlash(s), v.Flash...), c.cfg.Rules
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
 	c.pages.render(w, name, v)
 }
 
@@ -121,8 +127,7 @@ func (c *Console) fail(w http.ResponseWriter, s *session, err error) {
 	if errors.As(err, &e) {
 		status = e.Status
 	}
-	w.WriteHeader(status)
-	c.show(w, s, "error", view{Title: "Error", Data: apiFlash(err).Text})
+	c.showStatus(w, s, status, "error", view{Title: "Error", Data: apiFlash(err).Text})
 }
 
 // back redirects to a page of the console after a write.

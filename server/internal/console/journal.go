@@ -52,8 +52,7 @@ func (c *Console) journalPage(w http.ResponseWriter, r *http.Request, s *session
 	d := journalData{Filter: kept}
 	if err != nil {
 		d.Error = err.Error()
-		w.WriteHeader(http.StatusBadRequest)
-		c.show(w, s, "journal", view{Title: "Request journal", Section: "journal", Data: d})
+		c.showStatus(w, s, http.StatusBadRequest, "journal", view{Title: "Request journal", Section: "journal", Data: d})
 		return
 	}
 	f.Limit = journalPageSize
@@ -137,8 +136,7 @@ type exchangeData struct {
 func (c *Console) exchangePage(w http.ResponseWriter, r *http.Request, s *session) {
 	seq, err := strconv.ParseUint(r.PathValue("seq"), 10, 64)
 	if err != nil || seq == 0 {
-		w.WriteHeader(http.StatusNotFound)
-		c.show(w, s, "error", view{Title: "Not found", Data: "There is no exchange " + r.PathValue("seq") + "."})
+		c.showStatus(w, s, http.StatusNotFound, "error", view{Title: "Not found", Data: "There is no exchange " + r.PathValue("seq") + "."})
 		return
 	}
 	ctx, cancel := apiCtx(r)
@@ -149,8 +147,7 @@ func (c *Console) exchangePage(w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	if len(l.Entries) == 0 || l.Entries[0].Seq != seq {
-		w.WriteHeader(http.StatusNotFound)
-		c.show(w, s, "error", view{Title: "Not found", Section: "journal", Data: fmt.Sprintf("Exchange %d is no longer in the journal (it keeps the newest exchanges, or it was cleared).", seq)})
+		c.showStatus(w, s, http.StatusNotFound, "error", view{Title: "Not found", Section: "journal", Data: fmt.Sprintf("Exchange %d is no longer in the journal (it keeps the newest exchanges, or it was cleared).", seq)})
 		return
 	}
 	e := l.Entries[0]
