@@ -221,7 +221,9 @@ func TestConsoleJourney(t *testing.T) {
 	b.page("signin")
 	b.do("sign in with the SCIM token", chromedp.SendKeys(chromedp.CSS("#token"), env["SCIM_TOKEN"]), chromedp.Submit(chromedp.CSS("#token")),
 		chromedp.WaitVisible(chromedp.CSS("#signin-error")))
-	b.do("sign in", chromedp.SendKeys(chromedp.CSS("#token"), env["ADMIN_TOKEN"]), chromedp.Submit(chromedp.CSS("#token")),
+	// By keyboard: the field has the focus, Enter sends the form.
+	b.waitFor("the token field has the focus", `document.activeElement === document.getElementById('token')`)
+	b.do("sign in", chromedp.SendKeys(chromedp.CSS("#token"), env["ADMIN_TOKEN"]+"\r"),
 		chromedp.WaitVisible(chromedp.CSS(`nav[aria-label="Console"]`)))
 	b.page("accounts")
 
