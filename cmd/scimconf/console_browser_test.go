@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -327,18 +328,10 @@ func userID(t *testing.T, baseURL, token, userName string) string {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 4096)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.WriteString(string(buf[:n]))
-		if err != nil {
-			break
-		}
-	}
-	m := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(b.String())
+	body, _ := io.ReadAll(resp.Body)
+	m := regexp.MustCompile(`"id":"([^"]+)"`).FindStringSubmatch(string(body))
 	if m == nil {
-		t.Fatalf("no user %s in %s", userName, b.String())
+		t.Fatalf("no user %s in %s", userName, body)
 	}
 	return m[1]
 }
