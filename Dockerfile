@@ -33,6 +33,6 @@ WORKDIR /reports
 # An unprivileged numeric user: scratch has no /etc/passwd, and no port
 # below 1024 is needed.
 USER 65534:65534
-EXPOSE 8080/tcp 5353/udp 5353/tcp
+EXPOSE 8080/tcp 8081/tcp 5353/udp 5353/tcp
 ENTRYPOINT ["/scimconf"]
 CMD ["serve"]

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,9 +19,13 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := newFlagSet("serve", `Starts the mock of Dynatrace's SCIM endpoint, its management API (/mock/v1) and the DNS
 mock that domain verification asks, all on loopback. A demo account is created with a
 verified domain and a fresh SCIM token. When ready it prints, one per line:
-  SCIM_BASE_URL, SCIM_TOKEN, VERIFIED_DOMAIN, ADMIN_URL, ADMIN_TOKEN, DNS_ADDR
+  SCIM_BASE_URL, SCIM_TOKEN, VERIFIED_DOMAIN, ADMIN_URL, ADMIN_TOKEN, CONSOLE_URL, DNS_ADDR
 as KEY=value, so scripts can read them (eval, or --env-file). Logs go to stderr.
 Stop it with Ctrl-C.
+
+The web console (CONSOLE_URL, by default on the port after --addr's: 8081) shows account
+management, the DNS mock, the live request journal, the client report, violation switches
+and fault rules in a browser; sign in with ADMIN_TOKEN. --console-addr off turns it off.
 
 --rules rfc makes it a reference SCIM 2.0 server instead: the same engine, schema sets,
 management API, journal, faults and DNS mock with Dynatrace's rules off (any non-empty
@@ -75,6 +81,7 @@ permits it. The variants:
 		writeTO    = fs.Duration("write-timeout", mock.DefaultWriteTimeout, describe("longest from a request's headers to the end of its answer (the journal's live stream excepted); 0 for none", "SCIMCONF_WRITE_TIMEOUT"))
 		idleTO     = fs.Duration("idle-timeout", mock.DefaultIdleTimeout, describe("longest a kept-alive connection may wait for its next request; 0 for none", "SCIMCONF_IDLE_TIMEOUT"))
 		dataDir    = fs.String("data", "", describe("directory that keeps the whole state across restarts (an SQLite database, created when missing); empty keeps it in memory only", "SCIMCONF_DATA"))
+		consoleAt  = fs.String("console-addr", "", describe(`address of the web console; empty: the host of --addr and the port after its port (127.0.0.1:8081 by default; a free port when --addr's port is 0); "off": no console`, "SCIMCONF_CONSOLE_ADDR"))
 		violate    = fs.String("violate", "", describe("comma-separated violation switches to turn on (listed above); never on a mock others rely on", "SCIMCONF_VIOLATE"))
 		variants   = fs.String("variant", "", describe("comma-separated variant switches to turn on (listed above): permitted choices, e.g. eq-only-filters,no-etags", "SCIMCONF_VARIANTS"))
 	)
@@ -121,6 +128,11 @@ permits it. The variants:
 	if *sysRes {
 		opts.Resolver = systemResolver{}
 	}
+	ca, err := consoleAddr(*addr, *consoleAt)
+	if err != nil {
+		return err
+	}
+	opts.ConsoleAddr = ca
 	inst, err := mock.Start(ctx, opts)
 	if err != nil {
 		return err
@@ -133,9 +145,40 @@ permits it. The variants:
 		}
 	}
 	log.Info("mock ready", "scim", inst.SCIMBaseURL, "admin", inst.AdminURL, "dns", inst.DNSAddr, "schema", *schemaSet, "rules", *rules)
+	if inst.ConsoleURL != "" {
+		log.Info("console ready: open it in a browser and sign in with ADMIN_TOKEN", "url", inst.ConsoleURL)
+	}
 	<-ctx.Done()
 	log.Info("shutting down")
 	return closeMock(inst)
+}
+
+// consoleAddr is where the console listens: flag as given, none for "off",
+// and for "" the host of the mock's address with the next port (a free one
+// when the mock's port is 0, so that parallel mocks never collide).
+func consoleAddr(addr, flag string) (string, error) {
+	switch flag {
+	case "off":
+		return "", nil
+	case "":
+	default:
+		if _, _, err := net.SplitHostPort(flag); err != nil {
+			return "", fmt.Errorf("--console-addr %q: give host:port (127.0.0.1:8081), :0 for a free port, or off", flag)
+		}
+		return flag, nil
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("--addr %q: give host:port (127.0.0.1:8080)", addr)
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65534 {
+		return "", fmt.Errorf("--addr %q: the console takes the port after it; give --console-addr host:port or off", addr)
+	}
+	if n != 0 {
+		n++
+	}
+	return net.JoinHostPort(host, strconv.Itoa(n)), nil
 }
 
 // closeMock stops the mock, saying so when it did not stop cleanly.

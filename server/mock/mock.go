@@ -23,6 +23,7 @@ import (
 
 	"github.com/scimconf/scimconf/dnsmock"
 	"github.com/scimconf/scimconf/server/internal/apijson"
+	"github.com/scimconf/scimconf/server/internal/console"
 	"github.com/scimconf/scimconf/server/internal/double/clientreport"
 	"github.com/scimconf/scimconf/server/internal/double/determinism"
 	"github.com/scimconf/scimconf/server/internal/double/faults"
@@ -112,6 +113,12 @@ type Options struct {
 	// the default (DefaultReadTimeout, DefaultWriteTimeout,
 	// DefaultIdleTimeout); a negative value means none.
 	ReadTimeout, WriteTimeout, IdleTimeout time.Duration
+	// ConsoleAddr, when set, is where the web console listens (package
+	// console: account management, the live journal, the client report,
+	// switches and faults, in a browser), on a listener of its own so that
+	// it can be exposed, or not, apart from the SCIM port. Empty: no
+	// console.
+	ConsoleAddr string
 	// Strict refuses the IdP dialects (schema.Quirk: capitalised ops,
 	// "False" strings, dotted keys, ...) with a 400 naming the quirk and
 	// the RFC rule, instead of accepting them and naming them in the
@@ -224,6 +231,9 @@ type Instance struct {
 	// DNSAddr is the DNS mock's host:port ("" when Options.Resolver was
 	// set).
 	DNSAddr string
+	// ConsoleURL is the web console's address, e.g.
+	// http://127.0.0.1:8081/console/ ("" without Options.ConsoleAddr).
+	ConsoleURL string
 	// The demo account (empty with NoDemo).
 	AccountID   string
 	SCIMBaseURL string
@@ -247,6 +257,10 @@ type Instance struct {
 	tenancy *tenancy
 	srv     *http.Server
 	done    chan error
+	// The console's own listener (nil without one).
+	consoleSrv  *http.Server
+	consoleDone chan error
+	console     *console.Console
 
 	closeOnce sync.Once
 	closeErr  error
@@ -449,6 +463,12 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	inst.srv.RegisterOnShutdown(inst.Journal.CloseStreams)
 	go func() { inst.done <- inst.srv.Serve(ln) }()
 
+	if opts.ConsoleAddr != "" {
+		if err := inst.startConsole(opts); err != nil {
+			inst.Close()
+			return nil, err
+		}
+	}
 	restored := false
 	if inst.data != nil {
 		if restored, err = inst.restoreData(ctx, opts); err != nil {
@@ -473,6 +493,52 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		}
 	}
 	return inst, nil
+}
+
+// startConsole starts the web console on its own listener. The console is
+// a client of the management API like any other (package mockclient, over
+// the loopback socket, with the admin token a person signs in with), so it
+// goes through the same handlers, rules and switches as curl would.
+func (inst *Instance) startConsole(opts Options) error {
+	ln, err := net.Listen("tcp", opts.ConsoleAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s for the console: %w (choose another address with --console-addr, or off)", opts.ConsoleAddr, err)
+	}
+	c, err := console.New(console.Config{
+		AdminURL: loopbackURL(inst.URL) + mgmt.Prefix,
+		Rules:    opts.Rules,
+		Logger:   opts.Logger,
+	})
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	inst.console = c
+	inst.ConsoleURL = loopbackURL("http://"+ln.Addr().String()) + console.Prefix
+	inst.consoleSrv = &http.Server{
+		Handler:           c,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       timeout(opts.ReadTimeout, DefaultReadTimeout),
+		// The journal's live tail lifts this for itself.
+		WriteTimeout: timeout(opts.WriteTimeout, DefaultWriteTimeout),
+		IdleTimeout:  timeout(opts.IdleTimeout, DefaultIdleTimeout),
+		ErrorLog:     slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn),
+	}
+	inst.consoleSrv.RegisterOnShutdown(c.Close)
+	inst.consoleDone = make(chan error, 1)
+	go func() { inst.consoleDone <- inst.consoleSrv.Serve(ln) }()
+	return nil
+}
+
+// loopbackURL replaces an unspecified host (0.0.0.0, ::) in u by the
+// loopback address, which reaches the same listener from this machine.
+func loopbackURL(u string) string {
+	for _, any := range []string{"http://0.0.0.0:", "http://[::]:"} {
+		if rest, ok := strings.CutPrefix(u, any); ok {
+			return "http://127.0.0.1:" + rest
+		}
+	}
+	return u
 }
 
 // demo creates the demo account the way a person would: add the domain,
@@ -554,6 +620,14 @@ func (inst *Instance) Close() error {
 			c.Close()
 		}
 		inst.freshMu.Unlock()
+		// The console first: its live tails read the mock's journal stream.
+		var consoleErr error
+		if inst.consoleSrv != nil {
+			consoleErr = inst.consoleSrv.Shutdown(ctx)
+			if e := <-inst.consoleDone; !errors.Is(e, http.ErrServerClosed) && consoleErr == nil {
+				consoleErr = e
+			}
+		}
 		err := inst.srv.Shutdown(ctx)
 		if e := <-inst.done; !errors.Is(e, http.ErrServerClosed) && err == nil {
 			err = e
@@ -562,7 +636,7 @@ func (inst *Instance) Close() error {
 		if inst.data != nil {
 			err = errors.Join(err, inst.data.Close())
 		}
-		inst.closeErr = err
+		inst.closeErr = errors.Join(err, consoleErr)
 	})
 	return inst.closeErr
 }
@@ -581,6 +655,9 @@ func (inst *Instance) Env() []string {
 		"VERIFIED_DOMAIN=" + inst.Domain,
 		"ADMIN_URL=" + inst.AdminURL,
 		"ADMIN_TOKEN=" + inst.AdminToken,
+	}
+	if inst.ConsoleURL != "" {
+		lines = append(lines, "CONSOLE_URL="+inst.ConsoleURL)
 	}
 	if inst.DNSAddr != "" {
 		lines = append(lines, "DNS_ADDR="+inst.DNSAddr)
