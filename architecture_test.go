@@ -39,11 +39,12 @@ var layers = []layer{
 	{"assembly", []string{"server/mock", "server/mockclient"}, []string{"engine", "apijson", "dynatrace", "double", "violation", "dnsmock"}},
 	{"dnsmock", []string{"dnsmock"}, nil},
 	{"mockcontainer", []string{"mockcontainer"}, []string{"assembly"}},
-	{"suites", []string{"suites"}, []string{"catalogue", "assembly", "reportpage"}},
+	{"fixtures", []string{"fixtures"}, nil},
+	{"suites", []string{"suites"}, []string{"catalogue", "assembly", "reportpage", "fixtures"}},
 	{"reports", []string{"reports"}, []string{"catalogue", "reportpage"}},
 	{"sensitivity", []string{"sensitivity"}, []string{"catalogue", "assembly", "reports", "sourcetree"}},
 	{"bench", []string{"bench"}, nil},
-	{"cmd", []string{"cmd"}, []string{"assembly", "dnsmock", "mockcontainer", "suites", "reports", "sensitivity", "bench", "catalogue", "sourcetree"}},
+	{"cmd", []string{"cmd"}, []string{"assembly", "dnsmock", "mockcontainer", "suites", "reports", "sensitivity", "bench", "catalogue", "sourcetree", "fixtures"}},
 	// This test itself.
 	{"root", []string{""}, nil},
 }

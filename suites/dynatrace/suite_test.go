@@ -1,20 +1,24 @@
-// Package dynatrace_test is the dynatrace profile's conformance suite: black-box Ginkgo
-// specs, each labelled with the rule IDs (catalogue) it checks, run
-// against the target scimtest.Setup names (the embedded mock by default).
+// The dynatrace suite's entry points for go test and the Ginkgo CLI.
 package dynatrace_test
 
 import (
 	"testing"
 
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
 	"github.com/scimconf/scimconf/catalogue"
+	_ "github.com/scimconf/scimconf/suites/dynatrace" // registers the specs
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
 
-// T is the target under test, ready once the suite starts.
-var T = scimtest.Setup()
-
+// TestDynatrace runs the suite. The Ginkgo CLI runs a package as a Ginkgo suite
+// (in parallel with -p, with its reports) only when a _test.go file
+// imports ginkgo, so the bootstrap stays here. scimtest.Fail makes every
+// failure name the rules its spec checks.
 func TestDynatrace(t *testing.T) {
-	scimtest.RunSuite(t, "dynatrace")
+	gomega.RegisterFailHandler(scimtest.Fail)
+	ginkgo.RunSpecs(t, "dynatrace")
 }
 
 // TestCatalogue fails when a dynatrace rule has no spec or a spec names no rule.

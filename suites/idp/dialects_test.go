@@ -14,6 +14,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/scimconf/scimconf/fixtures"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
 
@@ -37,7 +38,7 @@ func TestDialects(t *testing.T) {
 	case underGinkgoCLI():
 		t.Skip("run by the Ginkgo CLI: the strict check runs under go test ./suites/idp")
 	}
-	scs, err := scimtest.LoadIdPScenarios(fixtureDir)
+	scs, err := scimtest.LoadIdPScenarios(fixtures.IdP())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,24 +1,24 @@
-// Package idp_test is the idp profile's conformance suite: it replays the
-// request sequences Microsoft Entra ID and Okta send, as their public
-// documentation shows them (fixtures/idp), against the target
-// scimtest.Setup names (the embedded mock by default). Each scenario is
-// one spec labelled with its rule IDs; a scenario that uses a shape RFC
-// 7644 does not define names it, so the report says which IdP dialects a
-// server handles.
+// The idp suite's entry points for go test and the Ginkgo CLI.
 package idp_test
 
 import (
 	"testing"
 
+	"github.com/onsi/ginkgo/v2"
+	"github.com/onsi/gomega"
+
 	"github.com/scimconf/scimconf/catalogue"
+	_ "github.com/scimconf/scimconf/suites/idp" // registers the specs
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
 
-// T is the target under test, ready once the suite starts.
-var T = scimtest.Setup()
-
+// TestIdp runs the suite. The Ginkgo CLI runs a package as a Ginkgo suite
+// (in parallel with -p, with its reports) only when a _test.go file
+// imports ginkgo, so the bootstrap stays here. scimtest.Fail makes every
+// failure name the rules its spec checks.
 func TestIdp(t *testing.T) {
-	scimtest.RunSuite(t, "idp")
+	gomega.RegisterFailHandler(scimtest.Fail)
+	ginkgo.RunSpecs(t, "idp")
 }
 
 // TestCatalogue fails when an idp rule has no spec or a spec names no rule.

@@ -5,10 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"math"
 	"net/url"
-	"os"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -126,22 +125,22 @@ func (s IdPScenario) stepURL(st IdPStep) string {
 	return s.Sources[src].URL + cite
 }
 
-// LoadIdPScenarios reads every *.json file of dir (fixtures/idp) and
-// checks that each scenario names rules, cites a known source and has
-// well-formed steps.
-func LoadIdPScenarios(dir string) ([]IdPScenario, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+// LoadIdPScenarios reads every *.json file at the root of fsys
+// (fixtures.IdP) and checks that each scenario names rules, cites a known
+// source and has well-formed steps.
+func LoadIdPScenarios(fsys fs.FS) ([]IdPScenario, error) {
+	files, err := fs.Glob(fsys, "*.json")
 	if err != nil {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no fixtures in %s", dir)
+		return nil, fmt.Errorf("no fixtures in the IdP fixture set")
 	}
 	sort.Strings(files)
 	var out []IdPScenario
 	seen := map[string]bool{}
 	for _, f := range files {
-		b, err := os.ReadFile(f)
+		b, err := fs.ReadFile(fsys, f)
 		if err != nil {
 			return nil, err
 		}
@@ -152,7 +151,7 @@ func LoadIdPScenarios(dir string) ([]IdPScenario, error) {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		for _, sc := range fx.Scenarios {
-			sc.IdP, sc.Sources, sc.File = fx.IdP, fx.Sources, filepath.Base(f)
+			sc.IdP, sc.Sources, sc.File = fx.IdP, fx.Sources, f
 			if err := checkScenario(sc, seen); err != nil {
 				return nil, fmt.Errorf("%s: scenario %q: %w", f, sc.ID, err)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/onsi/ginkgo/v2"
@@ -25,19 +26,32 @@ const (
 )
 
 // Setup registers the nodes every profile suite needs and returns the
-// target, filled in before the first spec runs: process 1 starts the
+// target, filled in before the first spec runs. Every profile package
+// calls it at init and they all get the same target, with the nodes
+// registered once: a binary that links several profiles runs them in one
+// suite (Ginkgo's RunSpecs runs once per process). Process 1 starts the
 // target (the embedded mock when SCIM_BASE_URL is empty) and hands its
 // coordinates to the other parallel processes, so one mock serves them all;
 // each spec's HTTP transcript, cleanup included, goes into its report; specs
 // without the read-only label are skipped under READ_ONLY; the last
 // process to finish reports and removes leftovers.
 func Setup() *Target {
+	setupOnce.Do(func() { shared = register() })
+	return shared
+}
+
+var (
+	setupOnce sync.Once
+	shared    *Target
+)
+
+func register() *Target {
 	t := &Target{}
 	ginkgo.SynchronizedBeforeSuite(func(ctx ginkgo.SpecContext) []byte {
-		started, err := Start(ctx, FromEnv())
+		started, err := Start(ctx, configuration())
 		gomega.Expect(err).NotTo(gomega.HaveOccurred())
 		*t = *started
-		b, err := json.Marshal(started.Config)
+		b, err := json.Marshal(handoff{Config: started.Config, EmbeddedMock: started.OnEmbeddedMock()})
 		gomega.Expect(err).NotTo(gomega.HaveOccurred())
 		return append([]byte(started.RunID+"\n"), b...)
 	}, func(ctx ginkgo.SpecContext, data []byte) {
@@ -45,10 +59,10 @@ func Setup() *Target {
 			return // process 1: already set up
 		}
 		runID, cfgJSON, _ := strings.Cut(string(data), "\n")
-		var cfg Config
-		gomega.Expect(json.Unmarshal([]byte(cfgJSON), &cfg)).To(gomega.Succeed())
-		t.Config, t.RunID = cfg, runID
-		t.Client = NewClient(cfg.BaseURL, cfg.Token)
+		var h handoff
+		gomega.Expect(json.Unmarshal([]byte(cfgJSON), &h)).To(gomega.Succeed())
+		t.Config, t.RunID, t.embeddedMock = h.Config, runID, h.EmbeddedMock
+		t.Client = NewClient(t.BaseURL, t.Token)
 		caps, err := readCapabilities(ctx, t.Client)
 		gomega.Expect(err).NotTo(gomega.HaveOccurred())
 		t.Caps = caps
@@ -78,13 +92,35 @@ func Setup() *Target {
 	return t
 }
 
-// RunSuite runs the specs of the suite named description (the profile, as
-// CheckCatalogue takes it) in t, with Fail as Gomega's fail handler so that
-// every failure names the rules its spec checks. Call it from the suite's
-// one Test function.
-func RunSuite(t *testing.T, description string) bool {
-	gomega.RegisterFailHandler(Fail)
-	return ginkgo.RunSpecs(t, description)
+// handoff is what process 1 hands the other parallel processes: the
+// target's coordinates, and whether it is the embedded mock (whose
+// handle, Target.Embedded, exists on process 1 only).
+type handoff struct {
+	Config       Config
+	EmbeddedMock bool
+}
+
+// Configure sets the configuration the suites' setup uses instead of the
+// environment (FromEnv): the scimconf binary runs the suites in its own
+// process and passes what its flags say. Call it before the suites run.
+func Configure(cfg Config) {
+	configMu.Lock()
+	defer configMu.Unlock()
+	configured = &cfg
+}
+
+var (
+	configMu   sync.Mutex
+	configured *Config
+)
+
+func configuration() Config {
+	configMu.Lock()
+	defer configMu.Unlock()
+	if configured != nil {
+		return *configured
+	}
+	return FromEnv()
 }
 
 // CheckCatalogue fails t when a spec of the suite names a label that is

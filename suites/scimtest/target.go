@@ -83,8 +83,12 @@ type Target struct {
 	// RunID marks every name this run creates, so that runs on a shared
 	// tenant never collide and leftovers can be found.
 	RunID string
-	// Embedded is the in-process mock, nil for an external target.
+	// Embedded is the in-process mock, nil for an external target. It
+	// exists on Ginkgo's first parallel process only (the one that started
+	// the mock): specs ask OnEmbeddedMock.
 	Embedded *mock.Instance
+	// embeddedMock is OnEmbeddedMock's answer on every process.
+	embeddedMock bool
 	// Client talks SCIM to the target with the configured token.
 	Client *Client
 	// Caps is what the target's /ServiceProviderConfig declares.
@@ -100,7 +104,7 @@ func Start(ctx context.Context, cfg Config) (*Target, error) {
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded mock: %w", err)
 		}
-		t.Embedded = inst
+		t.Embedded, t.embeddedMock = inst, true
 		t.BaseURL, t.Token = inst.SCIMBaseURL, inst.SCIMToken
 		t.VerifiedDomains = []string{inst.Domain}
 		t.AdminURL, t.AdminToken = inst.AdminURL, inst.AdminToken
@@ -137,6 +141,10 @@ func (t *Target) Close() {
 		t.Embedded.Close()
 	}
 }
+
+// OnEmbeddedMock reports whether the target is the embedded mock, on
+// every parallel process (Embedded is set on the first only).
+func (t *Target) OnEmbeddedMock() bool { return t.embeddedMock }
 
 // HasAdmin reports whether the management API is known, so specs that
 // need account management (tokens, domains, limits, locks) can run.

@@ -1,4 +1,4 @@
-package dynatrace_test
+package dynatrace
 
 import (
 	"context"
@@ -199,7 +199,7 @@ var _ = Describe("DT-DOMAIN-REQUIRED: SCIM stops when the last verified domain g
 		} {
 			Expect(r).To(scimtest.HaveSCIMError(0, ""), "DT-DOMAIN-REQUIRED: without a verified domain SCIM is not configured, so the token must not provision")
 			Expect(r.Status).To(BeElementOf(401, 403), "DT-DOMAIN-REQUIRED: the refusal is about the credentials' reach (401 or 403):\n%s", r)
-			if T.Embedded != nil {
+			if T.OnEmbeddedMock() {
 				Expect(r.Status).To(Equal(403), "the mock answers 403: the token is right, the account lets it in no more:\n%s", r)
 				Expect(r.Str("detail")).To(ContainSubstring("verified domain"), "the detail names the missing verified domain:\n%s", r)
 			}

@@ -1,4 +1,4 @@
-package idp_test
+package idp
 
 import (
 	"fmt"
@@ -8,17 +8,14 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/scimconf/scimconf/fixtures"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
-
-// fixtureDir holds the recorded request sequences, relative to this
-// package (go test and ginkgo run in the package directory).
-const fixtureDir = "../../fixtures/idp"
 
 // scenarios are loaded while the spec tree is built: a broken fixture
 // fails the suite before anything is sent.
 var scenarios = func() []scimtest.IdPScenario {
-	sc, err := scimtest.LoadIdPScenarios(fixtureDir)
+	sc, err := scimtest.LoadIdPScenarios(fixtures.IdP())
 	if err != nil {
 		panic(fmt.Sprintf("idp fixtures: %v", err))
 	}

@@ -1,4 +1,4 @@
-package dynatrace_test
+package dynatrace
 
 import (
 	"context"
