@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+
+	"github.com/onsi/ginkgo/v2"
 )
 
 // Capabilities is what the target declares in /ServiceProviderConfig and
@@ -47,6 +49,25 @@ type Attr struct {
 	Uniqueness  string
 }
 
+// Unsupported says why a feature counts as unsupported, for a skip: the
+// declaration (key false in /ServiceProviderConfig), or the assumption
+// made without one.
+func (c Capabilities) Unsupported(key string) string {
+	if c.Declared {
+		return "/ServiceProviderConfig declares " + key + " false"
+	}
+	return key + " is assumed false (no readable /ServiceProviderConfig, and no answer that changes nothing showed the feature; see the capability table)"
+}
+
+// SkipUnlessDeclared skips a spec that holds the target to what it
+// declared (e.g. "declared unsupported, so refused cleanly") when it
+// declared nothing: an assumption is no promise to hold a server to.
+func (c Capabilities) SkipUnlessDeclared(key string) {
+	if !c.Declared {
+		ginkgo.Skip("this spec holds the server to its declared "+key+", and no /ServiceProviderConfig could be read", 1)
+	}
+}
+
 // Has reports whether resource type rt (User, Group) has attribute path.
 func (c Capabilities) Has(rt, path string) bool {
 	_, ok := c.Attrs[rt][strings.ToLower(path)]
@@ -70,7 +91,7 @@ func readCapabilities(ctx context.Context, c *Client) (Capabilities, error) {
 	case r.Status != 200 || r.JSON == nil:
 		// RFC-DISCOVERY's specs fail on this; the other rules are still
 		// judged, on assumptions the server's own answers support.
-		caps.DiscoveryProblem = fmt.Sprintf("GET /ServiceProviderConfig answered %s, not the document RFC 7644 section 4 describes", brief(r))
+		caps.DiscoveryProblem = fmt.Sprintf("GET /ServiceProviderConfig answered %s, not the document RFC 7644 section 4 describes", statusWords(r))
 		assume(ctx, c, &caps)
 		readSchemas(ctx, c, &caps)
 		recordDeclared(caps)

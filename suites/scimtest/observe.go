@@ -98,7 +98,7 @@ func observe(r *Response) {
 	}
 	q := u.Query()
 	if r.Header.Get("ETag") != "" {
-		seen("ETag", "ETag header on answers", "seen")
+		seen("ETag", "ETag header on answers", "present")
 	}
 	search := strings.HasSuffix(u.Path, "/.search")
 	var body map[string]any

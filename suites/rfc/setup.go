@@ -1,4 +1,4 @@
-package rfc_test
+package rfc
 
 import "github.com/scimconf/scimconf/suites/scimtest"
 
