@@ -53,9 +53,15 @@ type Response struct {
 	// once more on a fresh connection (idempotent methods only).
 	Retried bool
 	// ReusedConn is set when the transport error came on a kept-alive
-	// connection: the server may have closed it just as the request went
-	// out (RFC 9112 section 9.5), which is no answer to this request.
+	// connection.
 	ReusedConn bool
+	// Dropped is set when that connection was closed under the request
+	// (reset, broken pipe, closed while idle): the server may close a
+	// kept-alive connection at any time (RFC 9112 section 9.5), and one it
+	// had closed before the request arrived says nothing of the request.
+	// A plain end of stream after the request went out is the server
+	// closing the connection on this request, and stays this request's.
+	Dropped bool
 }
 
 // TransportError reports whether r got no HTTP answer at all.
@@ -103,6 +109,7 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, headers 
 	}
 	if err != nil {
 		r.Err, r.ReusedConn = err, reused
+		r.Dropped = reused && closedUnder(err)
 		noteTransportError(r)
 		return r
 	}

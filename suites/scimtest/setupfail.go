@@ -107,7 +107,7 @@ func (t *Target) readSetUpFailures(rule string) []setUpFailure {
 // the failure written down for the charging spec; otherwise the spec
 // fails with the same words.
 func (t *Target) CouldNotSetUp(rule, what string, r *Response) {
-	if r != nil && r.TransportError() && r.ReusedConn && !r.Retried {
+	if r != nil && r.TransportError() && r.Dropped && !r.Retried {
 		// Lost on a kept-alive connection the server may close at any
 		// time: no behaviour of any rule failed (transport.go).
 		ginkgo.Skip(fmt.Sprintf("transport error, not judged: %s %s: %s", r.Method, r.URL, r.transportNote()), 1)

@@ -11,8 +11,11 @@ package scimtest
 // request's doing and stays a failure, reported as a transport error.
 
 import (
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
+	"syscall"
 
 	"github.com/onsi/ginkgo/v2"
 )
@@ -23,9 +26,11 @@ func (r *Response) transportNote() string {
 	switch {
 	case r.Retried:
 		how = "no HTTP answer, also when sent once more on a fresh connection"
-	case r.ReusedConn:
-		how = "no HTTP answer on a kept-alive connection, which the server may close at any time (RFC 9112 section 9.5); " +
+	case r.Dropped:
+		how = "no HTTP answer: the kept-alive connection was closed under the request, which a server may do at any time (RFC 9112 section 9.5); " +
 			"not sent again, as " + r.Method + " is not idempotent"
+	case r.ReusedConn:
+		how = "the server closed the kept-alive connection after this request went out, without answering it"
 	default:
 		how = "no HTTP answer on a fresh connection"
 	}
@@ -52,7 +57,7 @@ func specKey() string {
 // noteTransportError remembers r when it is a non-idempotent request lost
 // on a kept-alive connection, for Fail.
 func noteTransportError(r *Response) {
-	if r.Retried || !r.ReusedConn {
+	if r.Retried || !r.Dropped {
 		return
 	}
 	key := specKey()
@@ -74,4 +79,12 @@ func droppedInThisSpec() string {
 		return ""
 	}
 	return dropped.note
+}
+
+// closedUnder reports whether err is a connection closed under a request
+// rather than after the server read it: a reset, a broken pipe, or Go's
+// "server closed idle connection". A plain EOF is neither.
+func closedUnder(err error) bool {
+	return errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		strings.Contains(err.Error(), "server closed idle connection")
 }

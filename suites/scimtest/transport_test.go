@@ -17,6 +17,13 @@ import (
 // server closing a kept-alive connection just as the client reuses it
 // (RFC 9112 section 9.5), over a real socket.
 func droppingServer(t *testing.T) (url string, requests *atomic.Int64) {
+	return closingServer(t, true)
+}
+
+// closingServer is droppingServer; without reset it reads the second
+// request whole and closes the connection plainly, as a server does that
+// gives up on that request (a handler's panic in Go's net/http).
+func closingServer(t *testing.T, reset bool) (url string, requests *atomic.Int64) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -41,7 +48,7 @@ func droppingServer(t *testing.T) (url string, requests *atomic.Int64) {
 					io.Copy(io.Discard, req.Body)
 					requests.Add(1)
 					if n > 0 {
-						if tc, ok := conn.(*net.TCPConn); ok {
+						if tc, ok := conn.(*net.TCPConn); ok && reset {
 							tc.SetLinger(0) // a reset, as a closing server sends
 						}
 						return
@@ -75,13 +82,13 @@ func TestIdempotentRetriedOnFreshConnection(t *testing.T) {
 	}
 	before := requests.Load()
 	r := c.Post(ctx, "/Users", map[string]any{"userName": "x"})
-	if !r.TransportError() || r.Retried || !r.ReusedConn {
-		t.Fatalf("POST on a dropped kept-alive connection: want a transport error without retry, got status %d retried %v reused %v", r.Status, r.Retried, r.ReusedConn)
+	if !r.TransportError() || r.Retried || !r.Dropped {
+		t.Fatalf("POST on a dropped kept-alive connection: want a transport error without retry, got status %d retried %v dropped %v: %v", r.Status, r.Retried, r.Dropped, r.Err)
 	}
 	if n := requests.Load() - before; n != 1 {
 		t.Errorf("the POST reached the server %d times, want once (never repeated)", n)
 	}
-	if s := r.String(); !strings.Contains(s, "transport error (no HTTP answer on a kept-alive connection") || !strings.Contains(s, "not idempotent") {
+	if s := r.String(); !strings.Contains(s, "the kept-alive connection was closed under the request") || !strings.Contains(s, "not idempotent") {
 		t.Errorf("the transcript does not say what happened: %s", s)
 	}
 }
@@ -147,5 +154,24 @@ func TestCapabilitiesWithoutDiscovery(t *testing.T) {
 	}
 	if _, err := readCapabilities(ctx, NewClient(srv.URL, "bad")); err == nil || !strings.Contains(err.Error(), "SCIM_TOKEN") {
 		t.Errorf("a refused token: want an error naming SCIM_TOKEN, got %v", err)
+	}
+}
+
+// TestClosedAfterTheRequest: a kept-alive connection closed plainly after
+// the server read a POST is the server giving up on that request, not a
+// connection lost under it: it stays this request's failure.
+func TestClosedAfterTheRequest(t *testing.T) {
+	base, _ := closingServer(t, false)
+	c := &Client{Base: base, Token: "t", HTTP: &http.Client{Transport: &http.Transport{}}}
+	ctx := context.Background()
+	if r := c.Get(ctx, "/Users/1"); r.Status != 200 {
+		t.Fatalf("first request: %s", r)
+	}
+	r := c.Post(ctx, "/Users", map[string]any{"userName": "x"})
+	if !r.TransportError() || !r.ReusedConn || r.Dropped {
+		t.Fatalf("want a transport error on a reused connection, not a dropped one; got status %d reused %v dropped %v: %v", r.Status, r.ReusedConn, r.Dropped, r.Err)
+	}
+	if !strings.Contains(r.String(), "closed the kept-alive connection after this request went out") {
+		t.Errorf("the transcript does not say what happened: %s", r)
 	}
 }
