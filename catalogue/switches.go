@@ -150,7 +150,6 @@ var crossEffects = map[string][]string{
 	// RFC-DISCOVERY checks that what /Schemas declares required is.
 	"active-optional": {"RFC-DISCOVERY"},
 	// Specs labelled with two rules fail both.
-	"create-no-location":    {"RFC-GET"},         // the created resource is fetched at its Location
 	"duplicate-group-names": {"RFC-CONCURRENCY"}, // parallel creates of one group name
 	"racy-uniqueness":       {"RFC-UNIQUENESS"},  // the losers of the race get 409 uniqueness
 	"ignore-if-match":       {"RFC-CONCURRENCY"}, // parallel PUTs with one If-Match

@@ -174,7 +174,7 @@ const pageHTML = `<!DOCTYPE html>
 <td class="mono">{{range $i, $f := .Files}}{{if $i}}<br>{{end}}{{$f}}{{end}}</td></tr>{{end}}
 </tbody>
 </table>
-<nav><a href="#totals">Totals</a><a href="#matrix">Rule matrix</a><a href="#failures">Failures</a><a href="#skipped">Skipped</a><a href="#leftovers">Leftovers</a></nav>
+<nav><a href="#totals">Totals</a><a href="#matrix">Rule matrix</a><a href="#failures">Failures</a><a href="#skipped">Skipped</a><a href="#leftovers">Leftovers</a><a href="#capabilities">Capabilities</a></nav>
 </header>
 
 <section id="totals">
@@ -245,6 +245,11 @@ const pageHTML = `<!DOCTYPE html>
 {{range .Leftovers}}<h4>suite {{.Suite}}</h4><pre>{{range .Items}}{{.}}
 {{end}}</pre>{{end}}{{else}}<p>The run left nothing behind.</p>{{end}}
 {{end}}
+</section>
+
+<section id="capabilities">
+<h2>Capabilities</h2>
+{{range .Runs}}{{template "capabilities" .}}{{end}}
 </section>
 </body>
 </html>

@@ -102,6 +102,7 @@ func mdRun(b *bufio.Writer, r *Run) {
 			t.Profile, t.Rules, t.Passed, t.Failed, t.Skipped, t.NotRun, t.MustFailed, t.ShouldFailed, t.MayFailed,
 			t.SpecsPassed, t.SpecsFailed, t.SpecsSkipped)
 	}
+	mdCapabilities(b, r)
 
 	var problems []string
 	for _, s := range r.Suites {

@@ -26,6 +26,7 @@ func Text(w io.Writer, runs []Run) error {
 		for _, t := range r.Totals() {
 			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\n", t.Profile, t.Rules, t.Passed, t.Failed, t.Skipped, t.NotRun, t.MustFailed, t.ShouldFailed, t.MayFailed)
 		}
+		textCapabilities(tw, r)
 		if i < len(runs)-1 {
 			fmt.Fprintln(tw)
 		}

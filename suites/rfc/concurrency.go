@@ -112,7 +112,7 @@ var _ = Describe("Concurrency", func() {
 
 	It("lets exactly one of parallel PUTs with the same If-Match through", Label("RFC-CONCURRENCY", "RFC-ETAG"), func(ctx SpecContext) {
 		if !T.Caps.ETag {
-			Skip("the target declares etag.supported false")
+			Skip(T.Caps.Unsupported("etag.supported"))
 		}
 		created := T.MustCreate(ctx, "/Users", T.NewUser())
 		id, etag := created.Str("id"), created.Header.Get("ETag")

@@ -196,7 +196,10 @@ var _ = Describe("Errors", func() {
 			T.Client.WithToken("Bearer scimconf-not-a-token").Get(ctx, "/Users"),
 		} {
 			if r.Status == 201 {
+				// The duplicate was accepted: RFC-UNIQUENESS's defect, which
+				// its own specs charge; there is no error here to judge.
 				T.CleanupLater("/Users/" + r.Str("id"))
+				continue
 			}
 			Expect(r).To(scimtest.HaveSCIMError(0, ""), "RFC 7644 section 3.12: errors carry the Error schema and status as a string")
 			Expect(r.JSON["status"]).To(Equal(strconv.Itoa(r.Status)), "RFC 7644 section 3.12: status equals the HTTP status:\n%s", r)

@@ -17,7 +17,7 @@ import (
 var _ = Describe("ETags", func() {
 	BeforeEach(func() {
 		if !T.Caps.ETag {
-			Skip("the target declares etag.supported false: RFC 7644 section 3.14 makes resource versioning optional")
+			Skip(T.Caps.Unsupported("etag.supported") + ": RFC 7644 section 3.14 makes resource versioning optional")
 		}
 	})
 

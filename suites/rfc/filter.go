@@ -452,7 +452,7 @@ var _ = Describe("Filtering", func() {
 	DescribeTable("a filter that matches nothing answers 200 with an empty list",
 		func(ctx SpecContext, endpoint, filterFmt string, extra ...string) {
 			if !T.Caps.Filter {
-				Skip("/ServiceProviderConfig declares filter.supported false")
+				Skip(T.Caps.Unsupported("filter.supported"))
 			}
 			filter := fmt.Sprintf(filterFmt, T.Name()+"-nobody", T.Domain())
 			r := T.Client.Get(ctx, endpoint+scimtest.Query(append([]string{"filter", filter}, extra...)...))
@@ -499,7 +499,7 @@ var _ = Describe("Filtering", func() {
 
 	It("names every invalid filter 400 invalidFilter", Label("RFC-ERROR-SCIMTYPE", scimtest.ReadOnlyLabel), func(ctx SpecContext) {
 		if !T.Caps.Filter {
-			Skip("/ServiceProviderConfig declares filter.supported false")
+			Skip(T.Caps.Unsupported("filter.supported"))
 		}
 		for _, f := range invalidFilters {
 			r := T.Client.Get(ctx, f.endpoint+scimtest.Query("filter", f.filter))

@@ -23,7 +23,7 @@ var patchOp = scimtest.PatchOperation
 // spec checks that PATCH is then refused cleanly.
 func skipUnlessPatch() {
 	if !T.Caps.Patch {
-		Skip("/ServiceProviderConfig declares patch.supported false")
+		Skip(T.Caps.Unsupported("patch.supported"))
 	}
 }
 
@@ -86,6 +86,7 @@ var _ = Describe("PATCH", func() {
 		if T.Caps.Patch {
 			Skip("/ServiceProviderConfig declares patch.supported true; the other specs check it")
 		}
+		T.Caps.SkipUnlessDeclared("patch.supported")
 		newUser(ctx)
 		r := T.Client.Patch(ctx, path, scimtest.PatchRequest(patchOp("replace", "active", false)))
 		Expect(r).To(scimtest.BeRefusedCleanly(), "patch.supported is false: PATCH must be refused (501 per RFC 7644 section 3.5.2), not half-applied")

@@ -30,7 +30,7 @@ var _ = Describe("Search with POST /.search", Ordered, ContinueOnFailure, func()
 			Skip("READ_ONLY is set and the search specs create fixture users")
 		}
 		if !T.Caps.Filter {
-			Skip("the search specs find their fixture with a filter, and /ServiceProviderConfig declares filter.supported false")
+			Skip("the search specs find their fixture with a filter, and " + T.Caps.Unsupported("filter.supported"))
 		}
 		probe := T.Client.Post(ctx, "/Users/.search", map[string]any{"schemas": []any{scimtest.SearchURN}, "count": 0})
 		switch probe.Status {
@@ -79,7 +79,7 @@ var _ = Describe("Search with POST /.search", Ordered, ContinueOnFailure, func()
 
 	It("honours sortBy and sortOrder in the body", Label("RFC-SEARCH"), func(ctx SpecContext) {
 		if !T.Caps.Sort {
-			Skip("/ServiceProviderConfig declares sort.supported false")
+			Skip(T.Caps.Unsupported("sort.supported"))
 		}
 		r := search(ctx, "/Users/.search", map[string]any{"filter": filter, "sortBy": "userName", "sortOrder": "descending"})
 		Expect(scimtest.ResourceIDs(r.Resources())).To(Equal([]string{ids[2], ids[1], ids[0]}), "userName descending is c, b, a:\n%s", r)

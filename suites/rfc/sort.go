@@ -66,7 +66,7 @@ var _ = Describe("Sorting", Ordered, ContinueOnFailure, func() {
 				delete(doc, "externalId")
 				r = T.Create(ctx, "/Users", doc)
 			}
-			Expect(r).To(scimtest.HaveStatus(http.StatusCreated), "POST /Users creates the resource")
+			T.ExpectCreated(r, "/Users")
 			users[i].id = r.Str("id")
 			if _, sent := doc["displayName"]; !sent && r.Str("displayName") != "" {
 				assignedDisplay = true
@@ -176,7 +176,7 @@ var _ = Describe("Sorting", Ordered, ContinueOnFailure, func() {
 	DescribeTable("puts resources without a value last ascending, first descending",
 		func(ctx SpecContext, sortOrder string) {
 			if !T.Caps.Sort {
-				Skip("/ServiceProviderConfig declares sort.supported false")
+				Skip(T.Caps.Unsupported("sort.supported"))
 			}
 			if !T.Caps.Has("User", "displayName") {
 				Skip("the target does not advertise User displayName in /Schemas")
@@ -210,7 +210,7 @@ var _ = Describe("Sorting", Ordered, ContinueOnFailure, func() {
 
 	It("pages through sorted results", Label("RFC-SORT"), func(ctx SpecContext) {
 		if !T.Caps.Sort {
-			Skip("/ServiceProviderConfig declares sort.supported false")
+			Skip(T.Caps.Unsupported("sort.supported"))
 		}
 		if walk {
 			Skip("the server cannot isolate the fixture with eq on externalId; the other sort specs walk the sorted listing page by page instead")

@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 )
 
 // Client is a SCIM client for specs: every call returns a *Response (never
@@ -47,7 +49,23 @@ type Response struct {
 	// JSON is the body decoded as an object (nil when it is not one).
 	JSON map[string]any
 	Err  error
+	// Retried is set when the request met a transport error and was sent
+	// once more on a fresh connection (idempotent methods only).
+	Retried bool
+	// ReusedConn is set when the transport error came on a kept-alive
+	// connection.
+	ReusedConn bool
+	// Dropped is set when that connection was closed under the request
+	// (reset, broken pipe, closed while idle): the server may close a
+	// kept-alive connection at any time (RFC 9112 section 9.5), and one it
+	// had closed before the request arrived says nothing of the request.
+	// A plain end of stream after the request went out is the server
+	// closing the connection on this request, and stays this request's.
+	Dropped bool
 }
+
+// TransportError reports whether r got no HTTP answer at all.
+func (r *Response) TransportError() bool { return r.Err != nil && r.Status == 0 }
 
 // Do sends method to path (relative to the base URL, e.g. "/Users?count=1",
 // or absolute) with body (nil, []byte, string, or any value to encode as
@@ -71,10 +89,48 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, headers 
 		}
 	}
 	r := &Response{Method: method, URL: u, ReqBody: raw}
-	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(raw))
+	req, err := c.newRequest(ctx, method, u, raw, headers)
 	if err != nil {
 		r.Err = err
 		return r
+	}
+	resp, reused, err := c.send(req)
+	if err != nil && idempotent(method) && ctx.Err() == nil {
+		// RFC 9112 section 9.5: "A client, server, or proxy MAY close the
+		// transport connection at any time", and section 9.3.1.1 lets a
+		// client retry an idempotent request automatically. Once, on a
+		// fresh connection, so a server that drops this very request is
+		// still seen doing so.
+		closeIdle(c.HTTP)
+		if req, err = c.newRequest(ctx, method, u, raw, headers); err == nil {
+			r.Retried = true
+			resp, reused, err = c.send(req)
+		}
+	}
+	if err != nil {
+		r.Err, r.ReusedConn = err, reused
+		r.Dropped = reused && closedUnder(err)
+		noteTransportError(r)
+		return r
+	}
+	defer resp.Body.Close()
+	r.Status, r.Header = resp.StatusCode, resp.Header
+	r.Body, r.Err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if len(r.Body) > 0 {
+		var m map[string]any
+		if json.Unmarshal(r.Body, &m) == nil {
+			r.JSON = m
+		}
+	}
+	observe(r)
+	return r
+}
+
+// newRequest builds the request Do sends (again, for a retry).
+func (c *Client) newRequest(ctx context.Context, method, u string, raw []byte, headers []string) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, method, u, bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
 	}
 	if raw == nil {
 		req.Body = nil
@@ -98,21 +154,35 @@ func (c *Client) Do(ctx context.Context, method, path string, body any, headers 
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
-	resp, err := c.HTTP.Do(req)
-	if err != nil {
-		r.Err = err
-		return r
+	return req, nil
+}
+
+// send sends req and says whether it went out on a kept-alive connection.
+func (c *Client) send(req *http.Request) (*http.Response, bool, error) {
+	var reused atomic.Bool
+	trace := &httptrace.ClientTrace{GotConn: func(i httptrace.GotConnInfo) { reused.Store(i.Reused) }}
+	resp, err := c.HTTP.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+	return resp, reused.Load(), err
+}
+
+// idempotent reports whether a request with method may be sent again
+// after a transport error (RFC 9110 section 9.2.2).
+func idempotent(method string) bool {
+	switch method {
+	case http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions:
+		return true
 	}
-	defer resp.Body.Close()
-	r.Status, r.Header = resp.StatusCode, resp.Header
-	r.Body, r.Err = io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if len(r.Body) > 0 {
-		var m map[string]any
-		if json.Unmarshal(r.Body, &m) == nil {
-			r.JSON = m
-		}
+	return false
+}
+
+// closeIdle drops the client's idle connections, so the next request
+// opens a fresh one.
+func closeIdle(c *http.Client) {
+	if t, ok := c.Transport.(interface{ CloseIdleConnections() }); ok {
+		t.CloseIdleConnections()
+	} else if c.Transport == nil {
+		http.DefaultTransport.(*http.Transport).CloseIdleConnections()
 	}
-	return r
 }
 
 // Get, Post, Put, Patch and Delete are Do with the method.
@@ -182,8 +252,8 @@ func (r *Response) String() string {
 	if len(r.ReqBody) > 0 {
 		fmt.Fprintf(&b, "> %s\n", cut(r.ReqBody))
 	}
-	if r.Err != nil && r.Status == 0 {
-		fmt.Fprintf(&b, "< transport error: %v\n", r.Err)
+	if r.TransportError() {
+		fmt.Fprintf(&b, "< %s\n", r.transportNote())
 		return b.String()
 	}
 	fmt.Fprintf(&b, "< %d %s\n", r.Status, http.StatusText(r.Status))

@@ -36,6 +36,7 @@ func SkipDeclined(filter string, r *Response) {
 	if !DeclinedFilter(r) {
 		return
 	}
+	noteDeclined(filter)
 	detail, _ := lookup(r.JSON, "detail").(string)
 	if detail != "" {
 		detail = fmt.Sprintf(" (detail: %q)", detail)
@@ -81,4 +82,13 @@ func FilterFeatures(filter string) []string {
 		add("parentheses")
 	}
 	return out
+}
+
+// noteDeclined records a declined filter for the capability table: under
+// its one feature, or under the combination when it has several (which of
+// them the server objects to is not known).
+func noteDeclined(filter string) {
+	if f := FilterFeatures(filter); len(f) > 0 {
+		seen("filter", strings.Join(f, ", "), "declined (400 invalidFilter)")
+	}
 }

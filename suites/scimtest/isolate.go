@@ -14,7 +14,6 @@ import (
 	"strconv"
 
 	"github.com/onsi/ginkgo/v2"
-	"github.com/onsi/gomega"
 )
 
 // Isolate returns the filter `attr eq "value"` for a spec whose fixtures
@@ -37,7 +36,11 @@ func (t *Target) Isolate(ctx context.Context, endpoint, attr, value string) stri
 // listing (WalkAll): ok is false when the target declines the filter.
 func (t *Target) TryIsolate(ctx context.Context, endpoint, attr, value string) (filter string, ok bool) {
 	filter = EqFilter(attr, value)
-	return filter, !declined(t.Client.Get(ctx, endpoint+Query("filter", filter, "count", "1")))
+	if declined(t.Client.Get(ctx, endpoint+Query("filter", filter, "count", "1"))) {
+		noteDeclined(filter)
+		return filter, false
+	}
+	return filter, true
 }
 
 // KeepsUnique reports whether r refuses a create as a conflict with an
@@ -87,7 +90,6 @@ func (t *Target) MustCreateSharing(ctx context.Context, endpoint, attr string, d
 	if KeepsUnique(r) {
 		ginkgo.Skip(fmt.Sprintf("the server keeps %s unique (409 uniqueness for a second resource sharing one): cannot isolate this spec's fixtures with eq", attr))
 	}
-	gomega.ExpectWithOffset(1, r).To(HaveStatus(http.StatusCreated), "POST %s creates the resource", endpoint)
-	gomega.ExpectWithOffset(1, r.Str("id")).NotTo(gomega.BeEmpty(), "RFC 7644 section 3.3: the created resource has an id:\n%s", r)
+	t.ExpectCreated(r, endpoint)
 	return r
 }

@@ -57,12 +57,12 @@ func (t *Target) PatchAndRead(ctx context.Context, path string, body any) (patch
 	return patch, now
 }
 
-// MustCreate is Create that fails the spec unless the target answers 201
-// with an id; it returns the created resource as the target answered it.
+// MustCreate is Create for a spec's fixture: unless the target answers 201
+// with an id, the spec could not set up (ExpectCreated). It returns the
+// created resource as the target answered it.
 func (t *Target) MustCreate(ctx context.Context, endpoint string, doc map[string]any) *Response {
 	r := t.Create(ctx, endpoint, doc)
-	gomega.ExpectWithOffset(1, r).To(HaveStatus(http.StatusCreated), "POST %s creates the resource", endpoint)
-	gomega.ExpectWithOffset(1, r.Str("id")).NotTo(gomega.BeEmpty(), "RFC 7644 section 3.3: the created resource has an id:\n%s", r)
+	t.ExpectCreated(r, endpoint)
 	return r
 }
 

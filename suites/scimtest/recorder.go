@@ -65,6 +65,14 @@ func (rec *Recorder) add(e reportpage.Exchange) {
 
 // Take returns and forgets the exchanges recorded so far.
 func (rec *Recorder) Take() []reportpage.Exchange {
+	return rec.take()
+}
+
+// take is Take on a Recorder that may be nil (none recorded).
+func (rec *Recorder) take() []reportpage.Exchange {
+	if rec == nil {
+		return nil
+	}
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
 	out := rec.exchanges
@@ -76,13 +84,12 @@ func (rec *Recorder) Take() []reportpage.Exchange {
 // spec's report, one entry named "http" each; they are shown on failure
 // and carried in the JSON report. Call it from an AfterEach.
 func Flush() {
-	rec, ok := HTTPClient.Transport.(*Recorder)
-	if !ok {
-		return
-	}
-	for _, e := range rec.Take() {
+	rec, _ := HTTPClient.Transport.(*Recorder)
+	for _, e := range rec.take() {
 		ginkgo.AddReportEntry(reportpage.EntryHTTP, e, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 	}
+	// The capabilities answers showed (observe.go) go with the exchanges.
+	flushCapabilities()
 }
 
 // clip cuts a body for the report and redacts SCIM token values in it
@@ -161,4 +168,13 @@ func RedactAuthorization(v string) string {
 		cred = "(redacted)"
 	}
 	return strings.TrimSpace(scheme + " " + cred)
+}
+
+// CloseIdleConnections closes Next's idle connections, so that the next
+// request opens a fresh one (Client retries an idempotent request that
+// way after a transport error).
+func (rec *Recorder) CloseIdleConnections() {
+	if c, ok := rec.Next.(interface{ CloseIdleConnections() }); ok {
+		c.CloseIdleConnections()
+	}
 }
