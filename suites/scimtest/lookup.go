@@ -7,6 +7,7 @@ package scimtest
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"mime"
 	"net/url"
@@ -24,10 +25,65 @@ const (
 
 // FindWhere lists the resources of endpoint that match filter (a SCIM
 // filter, e.g. `userName eq "x"`), asking for up to 100. It is how specs
-// check what exists without assuming an empty server.
+// check what exists without assuming an empty server. A server may offer
+// no filtering at all ("Filtering is an OPTIONAL parameter for SCIM
+// service providers", RFC 7644 section 3.4.2.2) or decline this
+// comparison (400 invalidFilter, Table 9): then an `attr eq "value"`
+// filter (EqFilter) is answered by walking the whole listing and matching
+// client-side, so "the refused request created nothing" is still judged.
+// The response returned is then the walk's last page.
 func (t *Target) FindWhere(ctx context.Context, endpoint, filter string) (*Response, []map[string]any) {
 	r := t.Client.Get(ctx, endpoint+Query("filter", filter, "count", "100"))
-	return r, r.Resources()
+	if !DeclinedFilter(r) {
+		return r, r.Resources()
+	}
+	attr, value, ok := parseEq(filter)
+	if !ok {
+		return r, r.Resources()
+	}
+	noteDeclined(filter)
+	all, last := t.WalkAll(ctx, endpoint)
+	if last.Status != 200 {
+		return last, nil
+	}
+	var match []map[string]any
+	for _, res := range all {
+		// The attributes the specs look up this way (userName,
+		// displayName) are caseExact false (RFC 7643 sections 4.1.1 and
+		// 4.2), so eq compares them without regard to case.
+		if v, ok := Path(res, attr).(string); ok && strings.EqualFold(v, value) {
+			match = append(match, res)
+		}
+	}
+	return last, match
+}
+
+// ListWhere is FindWhere for a spec that also sends query parameters kv
+// (e.g. "attributes", "externalId") and judges the listed form of its own
+// resources. When the server declines the filter, it walks the listing
+// with kv and returns every resource listed (walked is true): projected
+// resources may lack the attribute the filter named, so the caller finds
+// its own by id.
+func (t *Target) ListWhere(ctx context.Context, endpoint, filter string, kv ...string) (r *Response, res []map[string]any, walked bool) {
+	r = t.Client.Get(ctx, endpoint+Query(append([]string{"filter", filter}, kv...)...))
+	if !DeclinedFilter(r) {
+		return r, r.Resources(), false
+	}
+	noteDeclined(filter)
+	res, r = t.WalkAll(ctx, endpoint, kv...)
+	return r, res, true
+}
+
+// parseEq reads back a filter EqFilter wrote: `attr eq "value"`.
+func parseEq(filter string) (attr, value string, ok bool) {
+	attr, quoted, found := strings.Cut(filter, " eq ")
+	if !found || strings.ContainsAny(attr, " ()[]") {
+		return "", "", false
+	}
+	if err := json.Unmarshal([]byte(quoted), &value); err != nil {
+		return "", "", false
+	}
+	return attr, value, true
 }
 
 // CountWhere is FindWhere's number of matches, or -1 when the list
