@@ -256,7 +256,9 @@ func (x *exchange) write(w http.ResponseWriter, id string) {
 	x.queryMembers()
 	var body map[string]any
 	if x.r.Method != http.MethodGet {
-		if b := x.body(); b != nil && decode(b, &body) {
+		// A body of JSON null decodes to a nil map: nothing to rewrite (the
+		// provider refuses it as invalidSyntax).
+		if b := x.body(); b != nil && decode(b, &body) && body != nil {
 			changed := false
 			if x.set.On(DropWrongTypes) {
 				if out, dropped := dropWrongTypes(x.rt, body); dropped {
