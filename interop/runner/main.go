@@ -281,9 +281,9 @@ func run(root, interop string, s server, skipBuild bool) (result, error) {
 	fmt.Printf("== %s listens at %s\n", s.name, target[0])
 
 	// The token goes through the environment, not argv, so no process list
-	// shows it. One process: the suites' fixtures share values (the same
-	// email addresses in many specs), so parallel specs collide on a server
-	// that keeps them unique, and the failures would change from run to run.
+	// shows it. One process: the server sees the same requests in the same
+	// order on every run, so its failures do not change with the
+	// interleaving of parallel specs (the expectations file is exact).
 	conf := exec.Command("go", "run", "./cmd/scimconf", "conformance", "--target", target[0],
 		"--profile", "rfc", "--out", outDir, "--name", s.name, "--procs", "1")
 	conf.Dir = root
