@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -73,7 +74,12 @@ func Open(dir string) (*DB, error) {
 			return nil, err
 		}
 	}
-	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
+	// locking_mode EXCLUSIVE: the connection takes the database's lock at
+	// its first transaction and never gives it back, so a second scimconf
+	// on the same directory is refused at once instead of keeping an
+	// in-memory copy that drifts from this one's. busy_timeout stays short
+	// for the same reason: only another process ever holds the lock.
+	dsn := "file:" + path + "?_pragma=locking_mode(EXCLUSIVE)&_pragma=busy_timeout(1000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_txlock=immediate"
 	sdb, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -89,6 +95,16 @@ func Open(dir string) (*DB, error) {
 	return d, nil
 }
 
+// inUse reports whether err is SQLite's answer to a database another
+// connection holds locked: with locking_mode EXCLUSIVE, another scimconf.
+func inUse(err error) bool {
+	return strings.Contains(err.Error(), "SQLITE_BUSY") || strings.Contains(err.Error(), "database is locked")
+}
+
+func errInUse(path string, err error) error {
+	return fmt.Errorf("%s is in use by another process (one scimconf serves a data directory at a time: stop the other one, or give this one another --data): %w", path, err)
+}
+
 // checkVersion reads the version of an existing database without writing
 // to it: a newer or foreign database is refused.
 func checkVersion(path string) error {
@@ -99,6 +115,9 @@ func checkVersion(path string) error {
 	defer sdb.Close()
 	var appID, version int
 	if err := sdb.QueryRow(`PRAGMA application_id`).Scan(&appID); err != nil {
+		if inUse(err) {
+			return errInUse(path, err)
+		}
 		return fmt.Errorf("read %s: %w (is it an SQLite database?)", path, err)
 	}
 	if err := sdb.QueryRow(`PRAGMA user_version`).Scan(&version); err != nil {
@@ -126,6 +145,9 @@ func (d *DB) migrateTo(target int) error {
 	ctx := context.Background()
 	tx, err := d.db.BeginTx(ctx, nil)
 	if err != nil {
+		if inUse(err) {
+			return errInUse(d.path, err)
+		}
 		return fmt.Errorf("%s: %w", d.path, err)
 	}
 	defer tx.Rollback()

@@ -278,3 +278,29 @@ func TestRefusesNewerOrForeignDatabases(t *testing.T) {
 		})
 	}
 }
+
+// TestOneProcessPerDirectory: a second open of a directory in use is
+// refused with a message that says why, and the first keeps working; once
+// the first closes, the directory opens again.
+func TestOneProcessPerDirectory(t *testing.T) {
+	dir := t.TempDir()
+	first, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second, err := Open(dir); err == nil {
+		second.Close()
+		first.Close()
+		t.Fatal("a second Open of a directory in use succeeded")
+	} else if !strings.Contains(err.Error(), "in use by another process") {
+		t.Errorf("second Open: %v; want it to say the directory is in use", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again, err := Open(dir)
+	if err != nil {
+		t.Fatalf("Open after the first closed: %v", err)
+	}
+	again.Close()
+}
