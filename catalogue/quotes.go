@@ -27,18 +27,19 @@ var SeedObligationWords = []string{
 
 // Sources of quotes that are not the rule's own source.
 const (
-	rfc7644s312    = "RFC 7644 3.12"
-	rfc7643s7      = "RFC 7643 7"
-	scimTypeOpt    = "scimType A SCIM detail error keyword. See Table 9. OPTIONAL."
-	etagHeader     = "Service providers MAY support weak ETags as the preferred mechanism for performing conditional retrievals and ensuring that clients do not inadvertently overwrite each other's changes, respectively. When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be specified within the 'version' attribute contained in the resource's 'meta' attribute."
-	ifMatch412     = "An origin server MUST NOT perform the requested method if a received If-Match condition evaluates to false; instead, the origin server MUST respond with either a) the 412 (Precondition Failed) status code or b) one of the 2xx (Successful) status codes"
-	immutablePut   = "immutable If one or more values are already set for the attribute, the input value(s) MUST match, or HTTP status code 400 SHOULD be returned with a \"scimType\" error code of \"mutability\". If the service provider has no existing values, the new value(s) SHALL be applied."
-	cursorInvalid  = "If a service provider encounters invalid pagination query parameters (invalid cursor value, count value, etc), or other error conditions, the service provider SHOULD return the appropriate HTTP response status code and detailed JSON error response as defined in Section 3.12 of [RFC7644]."
-	errorsInBody   = "In addition to returning an HTTP response code, implementers MUST return the errors in the body of the response in a JSON format, using the attributes described below."
-	createConflict = "If the service provider determines that the creation of the requested resource conflicts with existing resources (e.g., a \"User\" resource with a duplicate \"userName\"), the service provider MUST return HTTP status code 409 (Conflict) with a \"scimType\" error code of \"uniqueness\", as per Section 3.12."
-	deleted404     = "Service providers MAY choose not to permanently delete the resource, but MUST return a 404 (Not Found) error code for all operations associated with the previously deleted resource."
-	patchResponse  = "On successful completion, the server either MUST return a 200 OK response code and the entire resource within the response body, subject to the \"attributes\" query parameter (see Section 3.9), or MAY return HTTP status code 204 (No Content) and the appropriate response headers for a successful PATCH request."
-	seedAttrs      = "Required and supported SCIM attributes:"
+	rfc7644s312       = "RFC 7644 3.12"
+	rfc7643s7         = "RFC 7643 7"
+	scimTypeOpt       = "scimType A SCIM detail error keyword. See Table 9. OPTIONAL."
+	etagHeader        = "Service providers MAY support weak ETags as the preferred mechanism for performing conditional retrievals and ensuring that clients do not inadvertently overwrite each other's changes, respectively. When supported, SCIM ETags MUST be specified as an HTTP header and SHOULD be specified within the 'version' attribute contained in the resource's 'meta' attribute."
+	ifMatch412        = "An origin server MUST NOT perform the requested method if a received If-Match condition evaluates to false; instead, the origin server MUST respond with either a) the 412 (Precondition Failed) status code or b) one of the 2xx (Successful) status codes"
+	immutablePut      = "immutable If one or more values are already set for the attribute, the input value(s) MUST match, or HTTP status code 400 SHOULD be returned with a \"scimType\" error code of \"mutability\". If the service provider has no existing values, the new value(s) SHALL be applied."
+	cursorInvalid     = "If a service provider encounters invalid pagination query parameters (invalid cursor value, count value, etc), or other error conditions, the service provider SHOULD return the appropriate HTTP response status code and detailed JSON error response as defined in Section 3.12 of [RFC7644]."
+	errorsInBody      = "In addition to returning an HTTP response code, implementers MUST return the errors in the body of the response in a JSON format, using the attributes described below."
+	createConflict    = "If the service provider determines that the creation of the requested resource conflicts with existing resources (e.g., a \"User\" resource with a duplicate \"userName\"), the service provider MUST return HTTP status code 409 (Conflict) with a \"scimType\" error code of \"uniqueness\", as per Section 3.12."
+	deletedNoConflict = "For example, if a User resource is deleted, a CREATE request for a User resource with the same userName as the previously deleted resource SHOULD NOT fail with a 409 error due to userName conflict."
+	deleted404        = "Service providers MAY choose not to permanently delete the resource, but MUST return a 404 (Not Found) error code for all operations associated with the previously deleted resource."
+	patchResponse     = "On successful completion, the server either MUST return a 200 OK response code and the entire resource within the response body, subject to the \"attributes\" query parameter (see Section 3.9), or MAY return HTTP status code 204 (No Content) and the appropriate response headers for a successful PATCH request."
+	seedAttrs         = "Required and supported SCIM attributes:"
 	// Where Dynatrace's page is silent the project decides (README.md);
 	// a decision is not the page, so it holds a rule at SHOULD at most.
 	decisionSilent = "decision: README, How the mock answers where Dynatrace's page is silent"
@@ -88,6 +89,10 @@ var quotes = map[string][]Quote{
 	"RFC-DELETE": {
 		{"RFC 7644 3.6", "In response to a successful DELETE, the server SHALL return a successful HTTP status code 204 (No Content)."},
 		{"RFC 7644 3.6", deleted404},
+	},
+	"RFC-DELETE-CONFLICT": {
+		{"RFC 7644 3.6", "In addition, the service provider SHOULD NOT consider the deleted resource in conflict calculation."},
+		{"RFC 7644 3.6", deletedNoConflict},
 	},
 	"RFC-DISCOVERY": {
 		{"RFC 7643 5", "patch A complex type that specifies PATCH configuration options. REQUIRED. See Section 3.5.2 of [RFC7644]."},
@@ -317,7 +322,7 @@ var quotes = map[string][]Quote{
 		{seedBenefits, "if a user is disabled or removed from the IdP, it will also disable the user in Dynatrace"},
 	},
 	"DT-USER-REPROVISION": {
-		{"RFC 7644 3.6", "For example, if a User resource is deleted, a CREATE request for a User resource with the same userName as the previously deleted resource SHOULD NOT fail with a 409 error due to userName conflict."},
+		{"RFC 7644 3.6", deletedNoConflict},
 		{seedFAQ, "Yes, you can restart SCIM synchronization."},
 	},
 	"DT-USER-LIMIT": {

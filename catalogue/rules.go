@@ -127,6 +127,7 @@ var catalogue = []entry{
 	{"RFC-CURSOR", RFC, Must, "RFC 9865 2", "when cursor paging is declared: cursor/nextCursor walk every result once; a partial page carries itemsPerPage"},
 	{"RFC-CURSOR-INVALID", RFC, Should, "RFC 9865 2", "when cursor paging is declared: a cursor the server cannot use is 400 invalidCursor"},
 	{"RFC-DELETE", RFC, Must, "RFC 7644 3.6", "DELETE answers 204 and the resource is gone (404 after)"},
+	{"RFC-DELETE-CONFLICT", RFC, Should, "RFC 7644 3.6", "after DELETE, the resource's name (userName, Group displayName) can be used again (no 409)"},
 	{"RFC-DISCOVERY", RFC, Must, "RFC 7644 4", "/ServiceProviderConfig, /ResourceTypes and /Schemas answer with documents of their schemas, describing User and Group"},
 	{"RFC-ERROR-BODY", RFC, Must, "RFC 7644 3.12", "error responses carry the Error schema and status as a string equal to the HTTP status"},
 	{"RFC-ERROR-SCIMTYPE", RFC, May, "RFC 7644 3.12", "where no MUST names them: a malformed or invalid request is 400 with the Table 9 scimType that describes it (invalidSyntax, invalidValue, invalidFilter, noTarget; mutability for an immutable value changed by PUT)"},

@@ -36,11 +36,12 @@ var proofs = map[string][]string{
 	// The create's answer is compared with what GET serves.
 	"RFC-CREATE-BODY": {"get-omits-externalid"},
 	// A cursor page without itemsPerPage is a partial page without it.
-	"RFC-CURSOR":         {"list-omits-paging-fields"},
-	"RFC-CURSOR-INVALID": {"bad-cursor-restarts"},
-	"RFC-DELETE":         {"no-group-delete"},
-	"RFC-DISCOVERY":      {"resourcetype-as-list"},
-	"RFC-ERROR-BODY":     {"status-as-number"},
+	"RFC-CURSOR":          {"list-omits-paging-fields"},
+	"RFC-CURSOR-INVALID":  {"bad-cursor-restarts"},
+	"RFC-DELETE":          {"no-group-delete"},
+	"RFC-DELETE-CONFLICT": {"deleted-username-reserved"},
+	"RFC-DISCOVERY":       {"resourcetype-as-list"},
+	"RFC-ERROR-BODY":      {"status-as-number"},
 	// A value of the wrong type taken is a 201, not 400 invalidValue.
 	"RFC-ERROR-SCIMTYPE": {"drop-wrong-types"},
 	"RFC-ETAG":           {"ignore-if-match"},

@@ -47,6 +47,11 @@ var variantFindings = map[string][]VariantFinding{
 		{"RFC-ERROR-SCIMTYPE", Quote{rfc7644s312, scimTypeOpt}},
 		{"RFC-CURSOR-INVALID", Quote{"RFC 9865 2", cursorInvalid}},
 	},
+	// Keeping deleted resources is the MAY of RFC 7644 section 3.6; still
+	// counting their names is its SHOULD NOT.
+	"deleted-kept-reserved": {
+		{"RFC-DELETE-CONFLICT", Quote{"RFC 7644 3.6", "In addition, the service provider SHOULD NOT consider the deleted resource in conflict calculation."}},
+	},
 	// No discovery document: RFC-DISCOVERY fails, and nothing else may.
 	"no-service-provider-config": {
 		{"RFC-DISCOVERY", Quote{"RFC 7644 4", "An HTTP GET to this endpoint will return a JSON structure that describes the SCIM specification features available on a service provider."}},

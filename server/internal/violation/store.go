@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/server/internal/engine/schema"
-	"github.com/scimconf/scimconf/server/internal/engine/scimerror"
 	"github.com/scimconf/scimconf/server/internal/engine/store"
 )
 
@@ -49,7 +48,11 @@ func StoreOptions(set *Set) []store.Option {
 // store must have StoreOptions, which read what Store leaves in the
 // request's context.
 func Store(set *Set, st store.Store) store.Store {
-	return &brokenStore{Store: st, set: set, reserved: map[string]bool{}, inFlight: map[string][]*flight{}}
+	// deleted-username-reserved is the store's own KeepDeletedNames (also
+	// the variant deleted-kept-reserved): a User's userName and a Group's
+	// displayName stay taken after their DELETE.
+	kept := store.KeepDeletedNames(st, func() bool { return set.On(DeletedUsernameReserved) })
+	return &brokenStore{Store: kept, set: set, inFlight: map[string][]*flight{}}
 }
 
 // raceWindow is how long racy-uniqueness holds a create back before it
@@ -66,9 +69,6 @@ type brokenStore struct {
 	set *Set
 
 	mu sync.Mutex
-	// reserved holds the folded userNames of Users deleted while
-	// deleted-username-reserved was on: they stay taken.
-	reserved map[string]bool
 	// inFlight holds, by resource type, attribute and value, the creates
 	// held back by racy-uniqueness.
 	inFlight map[string][]*flight
@@ -77,11 +77,6 @@ type brokenStore struct {
 type flight struct{ overlapped bool }
 
 func (s *brokenStore) Create(ctx context.Context, rt *schema.ResourceType, doc map[string]any, members []store.Member) (*store.Resource, error) {
-	if isUser(rt) {
-		if err := s.checkReserved(doc, nil); err != nil {
-			return nil, err
-		}
-	}
 	if s.set.On(RacyUniqueness) {
 		keys := uniqueKeys(rt, doc)
 		mine := s.enter(keys)
@@ -96,72 +91,6 @@ func (s *brokenStore) Create(ctx context.Context, rt *schema.ResourceType, doc m
 		}
 	}
 	return s.Store.Create(ctx, rt, doc, members)
-}
-
-func (s *brokenStore) Update(ctx context.Context, rt *schema.ResourceType, id string, fn func(cur *store.Resource, members store.Members) (map[string]any, error)) (*store.Resource, error) {
-	if !isUser(rt) {
-		return s.Store.Update(ctx, rt, id, fn)
-	}
-	return s.Store.Update(ctx, rt, id, func(cur *store.Resource, ms store.Members) (map[string]any, error) {
-		doc, err := fn(cur, ms)
-		if err != nil || doc == nil {
-			return doc, err
-		}
-		return doc, s.checkReserved(doc, cur.Doc)
-	})
-}
-
-func (s *brokenStore) Delete(ctx context.Context, rt *schema.ResourceType, id string) error {
-	return s.DeleteIf(ctx, rt, id, nil)
-}
-
-func (s *brokenStore) DeleteIf(ctx context.Context, rt *schema.ResourceType, id string, check func(cur *store.Resource) error) error {
-	if !isUser(rt) || !s.set.On(DeletedUsernameReserved) {
-		return s.Store.DeleteIf(ctx, rt, id, check)
-	}
-	var name string
-	err := s.Store.DeleteIf(ctx, rt, id, func(cur *store.Resource) error {
-		if check != nil {
-			if err := check(cur); err != nil {
-				return err
-			}
-		}
-		name, _ = cur.Doc["userName"].(string)
-		return nil
-	})
-	if err == nil && name != "" {
-		s.mu.Lock()
-		s.reserved[strings.ToLower(name)] = true
-		s.mu.Unlock()
-	}
-	return err
-}
-
-func (s *brokenStore) Reset() {
-	s.Store.Reset()
-	s.mu.Lock()
-	s.reserved = map[string]bool{}
-	s.mu.Unlock()
-}
-
-// checkReserved refuses a userName a deleted User still holds, as the
-// store refuses one a live User holds; cur is the current document of an
-// update (its own name is no clash).
-func (s *brokenStore) checkReserved(doc, cur map[string]any) error {
-	name, _ := doc["userName"].(string)
-	if name == "" {
-		return nil
-	}
-	if old, _ := cur["userName"].(string); cur != nil && strings.EqualFold(old, name) {
-		return nil
-	}
-	s.mu.Lock()
-	taken := s.reserved[strings.ToLower(name)]
-	s.mu.Unlock()
-	if taken {
-		return scimerror.Conflict("userName %q is already taken by another User; userName must be unique (compared case-insensitively)", name)
-	}
-	return nil
 }
 
 // enter records a create of keys as in flight and marks every create of

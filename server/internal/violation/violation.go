@@ -181,7 +181,7 @@ var infos = [numSwitches]Info{
 	// Store (package store).
 	RacyUniqueness:          {"racy-uniqueness", "the uniqueness check and the insert of a create are not atomic: parallel creates of one name all succeed"},
 	DuplicateGroupNames:     {"duplicate-group-names", "two SCIM groups may share a displayName"},
-	DeletedUsernameReserved: {"deleted-username-reserved", "a deleted User's userName stays taken: provisioning it again is 409"},
+	DeletedUsernameReserved: {"deleted-username-reserved", "a deleted User's userName (and a deleted Group's displayName) stays taken: provisioning it again is 409"},
 	IgnoreUserLimit:         {"ignore-user-limit", "the account's maxUsers is not enforced"},
 	IgnoreGroupsPerUser:     {"ignore-groups-per-user", "the account's maxGroupsPerUser is not enforced"},
 
