@@ -205,6 +205,12 @@ func fromReport(rep types.Report) Suite {
 			}
 			continue
 		}
+		if sr.State.Is(types.SpecStateSkipped) && sr.NumAttempts == 0 {
+			// Filtered out (a label filter, a focus): Ginkgo lists the
+			// spec as skipped, but it never ran, so its rules count as
+			// not run rather than skipped.
+			continue
+		}
 		s.Specs = append(s.Specs, spec)
 	}
 	return s
