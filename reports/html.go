@@ -38,9 +38,9 @@ type page struct {
 type pageRun struct {
 	Index int
 	*Run
-	Duration       string
-	Totals         []ProfileTotals
-	Failed         []RuleResult
+	Duration string
+	Totals   []ProfileTotals
+	Failed   []RuleResult
 	// FailedSpecs are the failed specs, each once (a spec naming two
 	// failed rules is not shown twice), the strictest level first.
 	FailedSpecs    []failedSpec
