@@ -18,6 +18,7 @@ import (
 
 	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/reports"
+	"github.com/scimconf/scimconf/server/mock"
 	"github.com/scimconf/scimconf/suites/conformance"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
@@ -92,8 +93,8 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		UnverifiedDomain: *unverified,
 		AdminURL:         strings.TrimRight(*adminURL, "/"),
 		ReadOnly:         *readOnly,
-		Schema:           *schemaSet,
-		Rules:            *rules,
+		Schema:           strings.ToLower(*schemaSet),
+		Rules:            strings.ToLower(*rules),
 	}
 	var err error
 	if cfg.Token, err = secret(args, "token", *token, *tokenFile, "SCIM_TOKEN", stderr); err != nil {
@@ -108,6 +109,16 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	if _, err := conformance.LabelFilter(profiles, *label); err != nil {
 		return configErr("--label-filter: %v", err)
+	}
+	if cfg.BaseURL == "" {
+		// The embedded mock: a value it would refuse is a flag error here,
+		// not a failed suite setup.
+		if !slices.Contains([]string{"dynatrace", "full"}, cfg.Schema) {
+			return configErr("--schema %q: the embedded mock's schema sets are dynatrace and full", cfg.Schema)
+		}
+		if !slices.Contains([]string{mock.RulesDynatrace, mock.RulesRFC}, cfg.Rules) {
+			return configErr("--rules %q: the embedded mock's rules are %s and %s", cfg.Rules, mock.RulesDynatrace, mock.RulesRFC)
+		}
 	}
 	if cfg.BaseURL != "" {
 		if cfg.Token == "" {

@@ -98,11 +98,14 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	// binary's own progress lines replace it unless asked for.
 	formatter.ColorableStdOut = orDiscard(opts.GinkgoOutput)
 
-	// The preview counts each profile's specs for the progress lines.
-	preview := ginkgo.PreviewSpecs("scimconf conformance", suiteConfig, reporterConfig)
-	p := newProgress(opts, preview)
+	// No PreviewSpecs before RunSpecs to count the specs ahead: Ginkgo's
+	// preview leaves the suite without its top-level setup nodes (the
+	// clone it restores keeps containers and suite nodes only), and
+	// scimtest's BeforeEach, which skips what the target cannot run, is one.
+	p := newProgress(opts)
 
 	var report types.Report
+	ginkgo.ReportBeforeSuite(p.start)
 	ginkgo.ReportBeforeEach(p.before)
 	ginkgo.ReportAfterEach(p.after)
 	ginkgo.ReportAfterSuite("scimconf conformance report", func(r ginkgo.Report) { report = r })
@@ -194,17 +197,16 @@ func Split(r types.Report, profiles []catalogue.Profile) []types.Report {
 }
 
 // progress prints a line per finished spec group: the profile, the
-// group (the spec's outermost container), its counts and how far the
-// profile is; a line per failure; and, when a spec runs longer than
-// opts.Quiet, which one.
+// group (the spec's outermost container), its counts and how far the run
+// is; a line per failure; and, when a spec runs longer than opts.Quiet,
+// which one.
 type progress struct {
 	w     io.Writer
 	color bool
 	quiet time.Duration
 
 	mu      sync.Mutex
-	total   map[catalogue.Profile]int
-	seen    map[catalogue.Profile]int
+	total   int
 	group   string
 	profile catalogue.Profile
 	counts  [3]int // passed, failed, skipped in the current group
@@ -214,27 +216,23 @@ type progress struct {
 	done    int
 }
 
-func newProgress(opts Options, preview types.Report) *progress {
-	p := &progress{w: opts.Progress, color: opts.Color, quiet: opts.Quiet, total: map[catalogue.Profile]int{}, seen: map[catalogue.Profile]int{}, last: time.Now()}
+func newProgress(opts Options) *progress {
+	p := &progress{w: opts.Progress, color: opts.Color, quiet: opts.Quiet, last: time.Now()}
 	if p.quiet <= 0 {
 		p.quiet = 5 * time.Second
 	}
-	for _, sr := range preview.SpecReports {
-		if sr.LeafNodeType != types.NodeTypeIt || sr.State.Is(types.SpecStateSkipped) {
-			continue
-		}
-		if prof, ok := ProfileOf(sr.Labels()); ok {
-			p.total[prof]++
-		}
-	}
-	if p.w != nil {
-		var parts []string
-		for _, prof := range opts.Profiles {
-			parts = append(parts, fmt.Sprintf("%s %d", prof, p.total[prof]))
-		}
-		fmt.Fprintf(p.w, "specs to run: %s\n", strings.Join(parts, ", "))
-	}
 	return p
+}
+
+// start learns how many specs will run.
+func (p *progress) start(r types.Report) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = r.PreRunStats.SpecsThatWillRun
+	if p.w != nil {
+		fmt.Fprintf(p.w, "%d specs to run\n", p.total)
+		p.last = time.Now()
+	}
 }
 
 func groupOf(sr types.SpecReport) string {
@@ -265,7 +263,6 @@ func (p *progress) after(sr types.SpecReport) {
 		p.group, p.profile = g, prof
 	}
 	p.done++
-	p.seen[prof]++
 	p.current = ""
 	switch {
 	case sr.State.Is(types.SpecStatePassed):
@@ -298,7 +295,7 @@ func (p *progress) flushLocked() {
 		return
 	}
 	c := p.counts
-	line := fmt.Sprintf("%s [%d/%d] %s: %d passed", p.profile, p.seen[p.profile], p.total[p.profile], p.group, c[0])
+	line := fmt.Sprintf("[%d/%d] %s · %s: %d passed", p.done, p.total, p.profile, p.group, c[0])
 	if c[1] > 0 {
 		line += fmt.Sprintf(", %d failed", c[1])
 	}

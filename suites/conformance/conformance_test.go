@@ -94,12 +94,10 @@ func (s *syncBuffer) String() string {
 // failure, and a line naming a spec that runs longer than Quiet.
 func TestProgress(t *testing.T) {
 	var out syncBuffer
-	preview := types.Report{SpecReports: []types.SpecReport{
-		spec("Create", "a", types.SpecStatePassed, 0, "RFC-CREATE"),
-		spec("Create", "b", types.SpecStatePassed, 0, "RFC-CREATE"),
-		spec("Get", "c", types.SpecStatePassed, 0, "RFC-GET"),
-	}}
-	p := newProgress(Options{Progress: &out, Profiles: []catalogue.Profile{catalogue.RFC}, Quiet: time.Second}, preview)
+	p := newProgress(Options{Progress: &out, Profiles: []catalogue.Profile{catalogue.RFC}, Quiet: time.Second})
+	var before types.Report
+	before.PreRunStats.SpecsThatWillRun = 3
+	p.start(before)
 	stop := p.heartbeat(context.Background())
 	p.after(spec("Create", "a", types.SpecStatePassed, 1, "RFC-CREATE"))
 	p.after(spec("Create", "b", types.SpecStateFailed, 1, "RFC-CREATE"))
@@ -111,12 +109,12 @@ func TestProgress(t *testing.T) {
 	p.flush()
 	got := out.String()
 	for _, want := range []string{
-		"specs to run: rfc 3",
+		"3 specs to run",
 		"FAIL Create b",
-		"rfc [2/3] Create: 1 passed, 1 failed",
+		"[2/3] rfc · Create: 1 passed, 1 failed",
 		"still running",
 		"Get c",
-		"rfc [3/3] Get: 1 passed",
+		"[3/3] rfc · Get: 1 passed",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("progress lacks %q:\n%s", want, got)
