@@ -654,3 +654,14 @@ func TestGitHubAnnotations(t *testing.T) {
 		t.Errorf("annotations:\n%s", b.String())
 	}
 }
+
+// TestVerdictInterrupted: after an interrupt the rules without a spec in
+// the report were not reached, not filtered out.
+func TestVerdictInterrupted(t *testing.T) {
+	r := suite("rfc", it("Create", "answers 201", []string{"RFC-CREATE"}, passed, ""))
+	r.SpecialSuiteFailureReasons = []string{"Interrupted by User"}
+	code, summary := reports.Verdict(load(t, writeReport(t, "srv", r)), reports.Options{})
+	if code != 1 || !strings.Contains(summary, "not reached (the run stopped early)") || strings.Contains(summary, "filtered out") {
+		t.Errorf("exit %d, summary:\n%s", code, summary)
+	}
+}

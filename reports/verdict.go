@@ -198,7 +198,7 @@ func judgeProfile(target string, p catalogue.Profile, matrix []RuleResult, vouch
 		line += "; " + strings.Join(reasons, "; ")
 	}
 	if len(mustNotRun) > 0 {
-		line += "; " + mustNotRunText(mustNotRun)
+		line += "; " + mustNotRunText(mustNotRun, vouch)
 	}
 	v.Lines = append(v.Lines, line)
 	return v, true
@@ -210,6 +210,7 @@ const (
 	NotRunReadOnly    = "change resources (READ_ONLY)"
 	NotRunUnsupported = "declared or found unsupported by the target"
 	NotRunFiltered    = "filtered out (label filter)"
+	NotRunStopped     = "not reached (the run stopped early)"
 	NotRunOther       = "could not be judged on this target"
 )
 
@@ -249,11 +250,18 @@ func skipCause(msg string) string {
 // mustNotRunText counts the MUST rules not run by reason: "3 MUST rules
 // not run (2 need the management API (no ADMIN_URL), 1 filtered out
 // (label filter))". Counts are of rules.
-func mustNotRunText(rrs []RuleResult) string {
+//
+// When the run stopped early (interrupted, setup failed: complete is
+// false), a rule with no spec in the report was not reached rather than
+// filtered out.
+func mustNotRunText(rrs []RuleResult, complete bool) string {
 	count := map[string]int{}
 	var order []string
 	for _, rr := range rrs {
 		r := NotRunReason(rr)
+		if r == NotRunFiltered && !complete {
+			r = NotRunStopped
+		}
 		if count[r] == 0 {
 			order = append(order, r)
 		}
