@@ -49,7 +49,7 @@ func JUnit(w io.Writer, runs []Run, opts Options) error {
 					Name:      fmt.Sprintf("suite %s: %s", s.Description, nf.Text),
 					Time:      seconds(nf.RunTime),
 					Failure:   &junitFailure{Message: headline(nf.Message), Type: "setup", Body: nf.Message},
-					SystemOut: transcript(nf),
+					SystemOut: text(transcript(nf)),
 				}, nf.RunTime)
 			}
 		}
@@ -70,7 +70,7 @@ func JUnit(w io.Writer, runs []Run, opts Options) error {
 				if spec.Location != "" {
 					c.Failure.Body += "\n\nat " + spec.Location
 				}
-				c.SystemOut = transcript(spec)
+				c.SystemOut = text(transcript(spec))
 			case StatusSkip:
 				c.Skipped = &junitSkipped{Message: headline(spec.Message)}
 			}
@@ -197,13 +197,26 @@ type junitCase struct {
 	Time      string        `xml:"time,attr"`
 	Failure   *junitFailure `xml:"failure,omitempty"`
 	Skipped   *junitSkipped `xml:"skipped,omitempty"`
-	SystemOut string        `xml:"system-out,omitempty"`
+	SystemOut *junitText    `xml:"system-out,omitempty"`
 }
 
 type junitFailure struct {
 	Message string `xml:"message,attr"`
 	Type    string `xml:"type,attr"`
-	Body    string `xml:",chardata"`
+	Body    string `xml:",cdata"`
+}
+
+// junitText is an element whose text is kept as written (CDATA), so a
+// transcript reads with its line breaks in the raw file too.
+type junitText struct {
+	Text string `xml:",cdata"`
+}
+
+func text(s string) *junitText {
+	if s == "" {
+		return nil
+	}
+	return &junitText{s}
 }
 
 type junitSkipped struct {

@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"html"
 	"os"
@@ -609,7 +610,7 @@ func TestHTMLFailuresFirstOnce(t *testing.T) {
 // as name, a failure message naming the rule and what came back, the
 // transcript only for failures, no setup node unless it failed.
 func TestJUnit(t *testing.T) {
-	x := exchange{Method: "GET", URL: "https://scim.example.com/v2/Users/1", Status: 404, RespBody: "gone-marker"}
+	x := exchange{Method: "GET", URL: "https://scim.example.com/v2/Users/1", Status: 404, RespBody: "gone-marker ]]> <&"}
 	ok := exchange{Method: "POST", URL: "https://scim.example.com/v2/Users", Status: 201, RespBody: "created-marker"}
 	runs := load(t, writeReport(t, "mock", suite("rfc",
 		suiteNode(types.NodeTypeSynchronizedBeforeSuite, passed, ""),
@@ -632,6 +633,19 @@ func TestJUnit(t *testing.T) {
 		if !strings.Contains(out, want) {
 			t.Errorf("junit lacks %q:\n%s", want, out)
 		}
+	}
+	var parsed struct {
+		Suites []struct {
+			Cases []struct {
+				SystemOut string `xml:"system-out"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b.Bytes(), &parsed); err != nil {
+		t.Fatalf("junit.xml is not well-formed: %v", err)
+	}
+	if got := parsed.Suites[0].Cases[1].SystemOut; !strings.Contains(got, "gone-marker ]]> <&") || !strings.Contains(got, "\n") {
+		t.Errorf("the failure's transcript does not read back as written: %q", got)
 	}
 	for _, bad := range []string{"[It]", "BeforeSuite", "created-marker"} {
 		if strings.Contains(out, bad) {
