@@ -578,6 +578,16 @@ func TestFilteredOutIsNotRun(t *testing.T) {
 			t.Errorf("RFC-BULK is %s, want not run", rr.Status)
 		}
 	}
+	// A spec Ginkgo skipped after an earlier failure of its Ordered
+	// container has a reason: it stays a skipped spec.
+	ordered := it("Bulk", "runs", []string{"RFC-BULK"}, skipped, "Spec skipped because an earlier spec in an ordered container failed")
+	ordered.NumAttempts = 0
+	runs = load(t, writeReport(t, "mock2", suite("rfc", ordered)))
+	for _, rr := range runs[0].Matrix() {
+		if rr.Rule.ID == "RFC-BULK" && rr.Status != reports.StatusSkip {
+			t.Errorf("RFC-BULK after an ordered failure is %s, want skip", rr.Status)
+		}
+	}
 }
 
 // TestHTMLFailuresFirstOnce: the failures come before the totals and the

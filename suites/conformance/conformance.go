@@ -183,7 +183,7 @@ func Split(r types.Report, profiles []catalogue.Profile) []types.Report {
 			out[0].SpecReports = append(out[0].SpecReports, sr)
 			continue
 		}
-		if sr.State.Is(types.SpecStateSkipped) && sr.NumAttempts == 0 {
+		if notAttempted(sr) {
 			continue // filtered out
 		}
 		p, _ := ProfileOf(sr.Labels())
@@ -194,6 +194,15 @@ func Split(r types.Report, profiles []catalogue.Profile) []types.Report {
 		out[i].SpecReports = append(out[i].SpecReports, sr)
 	}
 	return out
+}
+
+// notAttempted reports whether Ginkgo skipped a spec without attempting
+// it and without a reason: filtered out, or not reached after an
+// interrupt (reports.NotAttempted, which this layer may not import, says
+// the same). A spec skipped after an earlier failure in its Ordered
+// container has Ginkgo's reason and counts as skipped.
+func notAttempted(sr types.SpecReport) bool {
+	return sr.State.Is(types.SpecStateSkipped) && sr.NumAttempts == 0 && sr.Failure.Message == ""
 }
 
 // progress prints a line per finished spec group: the profile, the
@@ -243,7 +252,7 @@ func groupOf(sr types.SpecReport) string {
 }
 
 func (p *progress) before(sr types.SpecReport) {
-	if sr.State.Is(types.SpecStateSkipped) && sr.NumAttempts == 0 {
+	if notAttempted(sr) {
 		return
 	}
 	p.mu.Lock()
@@ -252,7 +261,7 @@ func (p *progress) before(sr types.SpecReport) {
 }
 
 func (p *progress) after(sr types.SpecReport) {
-	if sr.LeafNodeType != types.NodeTypeIt || (sr.State.Is(types.SpecStateSkipped) && sr.NumAttempts == 0) {
+	if sr.LeafNodeType != types.NodeTypeIt || (notAttempted(sr)) {
 		return // filtered out: not run, not counted
 	}
 	p.mu.Lock()
