@@ -24,12 +24,15 @@ VERIFIED_DOMAIN ?=
 UNVERIFIED_DOMAIN ?=
 ADMIN_URL       ?=
 ADMIN_TOKEN     ?=
-PROFILE         ?= rfc,dynatrace,idp
+# Empty: rfc against a TARGET, all three profiles against the embedded mock.
+PROFILE         ?=
 READ_ONLY       ?=
 SCHEMA          ?= dynatrace
 # The embedded mock's rules: dynatrace, or rfc (a plain SCIM 2.0 server).
 RULES           ?= dynatrace
 REPORT_DIR      ?= reports/out
+LABEL_FILTER    ?=
+# How make test runs the suites under the Ginkgo CLI (parallel processes).
 GINKGO_FLAGS    ?= -p
 # A target started from an image through testcontainers-go (see conformance).
 TARGET_IMAGE    ?=
@@ -80,17 +83,22 @@ build:
 run: build
 	./$(BIN) serve $(ARGS)
 
-## test: everything CI runs: vet, unit tests with the race detector (fuzz seed
-## corpora and the reliability suite, reliability/, included), the conformance suites against the embedded mock with
-## both schema sets, the rfc suite against --rules rfc with both schema sets,
-## and a sample of the sensitivity matrix that changes with the commit (the
-## full matrix: make sensitivity)
+## test: everything CI runs: actionlint, vet, unit tests with the race
+## detector (fuzz seed corpora and the reliability suite included; they run
+## the binary's conformance command against a separate mock), the suites as
+## users run them: the binary against the
+## embedded mock with the full schema set, and Ginkgo's parallel processes
+## (GINKGO_FLAGS) with both schema sets and against --rules rfc; and a sample
+## of the sensitivity matrix that changes with the commit (the full matrix:
+## make sensitivity)
 test: lint
 	$(GO) vet ./...
 	$(GO) test -race -count=1 ./...
-	SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/...
-	SCIMCONF_RULES=rfc $(GO) test -count=1 ./suites/rfc
-	SCIMCONF_RULES=rfc SCIMCONF_SCHEMA=full $(GO) test -count=1 ./suites/rfc
+	$(GO) run ./cmd/scimconf conformance --schema=full --out="$${TMPDIR:-/tmp}/scimconf-test-conformance"
+	$(GO) tool ginkgo $(GINKGO_FLAGS) --no-color --silence-skips ./suites/rfc ./suites/dynatrace ./suites/idp
+	SCIMCONF_SCHEMA=full $(GO) tool ginkgo $(GINKGO_FLAGS) --no-color --silence-skips ./suites/rfc ./suites/dynatrace ./suites/idp
+	SCIMCONF_RULES=rfc $(GO) tool ginkgo $(GINKGO_FLAGS) --no-color --silence-skips ./suites/rfc
+	SCIMCONF_RULES=rfc SCIMCONF_SCHEMA=full $(GO) tool ginkgo $(GINKGO_FLAGS) --no-color --silence-skips ./suites/rfc
 	$(GO) run ./cmd/scimconf sensitivity --sample 12 --seed "$$(git rev-parse HEAD 2>/dev/null || echo local)"
 	@# Keeping state: the embedded mock with a data directory (serve --data):
 	@# every profile, the rfc rules, and a sensitivity sample of its own.
@@ -124,6 +132,12 @@ LINT_WORKFLOWS := $(wildcard .github/workflows/*.yml docs/examples/*.yml)
 lint:
 	$(GO) tool actionlint $(LINT_WORKFLOWS)
 
+# Tokens reach the harness through the environment, never its command
+# line (which make echoes and the process list shows).
+conformance: export SCIM_TOKEN := $(or $(TOKEN),$(SCIM_TOKEN))
+conformance: export ADMIN_TOKEN := $(ADMIN_TOKEN)
+conformance: export TOKEN := $(TOKEN)
+
 ifneq ($(TARGET_IMAGE),)
 ## conformance with TARGET_IMAGE: start the image through testcontainers-go
 ## (scimconf container-run), run this target against it with the mapped URL,
@@ -132,17 +146,19 @@ ifneq ($(TARGET_IMAGE),)
 conformance: build
 	@mkdir -p $(REPORT_DIR)
 	@./$(BIN) container-run --image '$(TARGET_IMAGE)' --port '$(TARGET_PORT)' --path '$(TARGET_PATH)' \
-		--token '$(TOKEN)' --report-dir '$(REPORT_DIR)' $(foreach e,$(TARGET_ENV),--env '$(e)') -- \
-		sh -c '$(MAKE) conformance TARGET_IMAGE= TARGET="$$SCIM_BASE_URL" TOKEN="$$SCIM_TOKEN" \
-			VERIFIED_DOMAIN="$$VERIFIED_DOMAIN" ADMIN_URL="$$ADMIN_URL" ADMIN_TOKEN="$$ADMIN_TOKEN" \
+		--report-dir '$(REPORT_DIR)' $(foreach e,$(TARGET_ENV),--env '$(e)') -- \
+		sh -c '$(MAKE) conformance TARGET_IMAGE= TARGET="$$SCIM_BASE_URL" \
+			VERIFIED_DOMAIN="$$VERIFIED_DOMAIN" ADMIN_URL="$$ADMIN_URL" \
 			TARGET_LABEL=$(notdir $(TARGET_IMAGE))'
 else
-## conformance: run the suites against TARGET (default: the embedded mock) and
-## write junit.xml, report.json, report.md and report.html to REPORT_DIR
+## conformance: run the suites (compiled into scimconf, in one process)
+## against TARGET (default: the embedded mock) and write junit.xml,
+## report.json, report.md and report.html to REPORT_DIR; TOKEN and
+## ADMIN_TOKEN go through the environment
 conformance:
-	$(GO) run ./cmd/scimconf conformance --target='$(TARGET)' --token='$(TOKEN)' \
+	$(GO) run ./cmd/scimconf conformance --target='$(TARGET)' \
 		--verified-domain='$(VERIFIED_DOMAIN)' --unverified-domain='$(UNVERIFIED_DOMAIN)' \
-		--admin-url='$(ADMIN_URL)' --admin-token='$(ADMIN_TOKEN)' --profile='$(PROFILE)' \
+		--admin-url='$(ADMIN_URL)' --profile='$(PROFILE)' --label-filter='$(LABEL_FILTER)' \
 		--read-only='$(if $(READ_ONLY),$(READ_ONLY),false)' --schema='$(SCHEMA)' --rules='$(RULES)' --out='$(REPORT_DIR)' \
 		--name='$(TARGET_LABEL)'
 endif

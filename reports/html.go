@@ -1,6 +1,8 @@
 package reports
 
 import (
+	"cmp"
+	"fmt"
 	"html/template"
 	"io"
 	"maps"
@@ -36,15 +38,28 @@ type page struct {
 type pageRun struct {
 	Index int
 	*Run
-	Duration       string
-	Totals         []ProfileTotals
-	Failed         []RuleResult
+	Duration string
+	Totals   []ProfileTotals
+	Failed   []RuleResult
+	// FailedSpecs are the failed specs, each once (a spec naming two
+	// failed rules is not shown twice), the strictest level first.
+	FailedSpecs    []failedSpec
 	Skipped        []RuleResult
 	NotRun         []string
 	NodeFailures   []*Spec
 	Problems       []string
 	UnmappedFailed []*Spec
 	Leftovers      []suiteLeftovers
+}
+
+// failedSpec is one failed spec on the page, with its rules and the
+// anchors the matrix links to (one per rule it is the first failure of).
+type failedSpec struct {
+	*Spec
+	Rules   []catalogue.Rule
+	Anchors []string
+	level   int
+	first   int
 }
 
 type suiteLeftovers struct {
@@ -101,6 +116,7 @@ func newPage(runs []Run, opts Options) page {
 				pr.NotRun = append(pr.NotRun, rr.Rule.ID)
 			}
 		}
+		pr.FailedSpecs = failedSpecs(i, m)
 		for _, s := range r.Suites {
 			pr.NodeFailures = append(pr.NodeFailures, s.NodeFailures...)
 			for _, reason := range s.Problems {
@@ -132,6 +148,42 @@ func newPage(runs []Run, opts Options) page {
 		g.Rows = append(g.Rows, row)
 	}
 	return p
+}
+
+// failedSpecs lists the run's failed specs once each, ordered by their
+// strictest rule's level (MUST first), then by the catalogue order of
+// their first failed rule; each carries an anchor per rule it is the
+// first failure of, for the matrix's links.
+func failedSpecs(run int, m []RuleResult) []failedSpec {
+	var out []failedSpec
+	index := map[*Spec]int{}
+	for j, rr := range m {
+		if rr.Status != StatusFail {
+			continue
+		}
+		for k, spec := range rr.FailedSpecs() {
+			i, ok := index[spec]
+			if !ok {
+				fs := failedSpec{Spec: spec, level: 3, first: j}
+				for _, id := range spec.Rules {
+					if r, ok := catalogue.ByID(id); ok {
+						fs.Rules = append(fs.Rules, r)
+						fs.level = min(fs.level, levelRank(r.Level))
+					}
+				}
+				out = append(out, fs)
+				i = len(out) - 1
+				index[spec] = i
+			}
+			if k == 0 {
+				out[i].Anchors = append(out[i].Anchors, fmt.Sprintf("f%d-%s", run, rr.Rule.ID))
+			}
+		}
+	}
+	slices.SortStableFunc(out, func(a, b failedSpec) int {
+		return cmp.Or(cmp.Compare(a.level, b.level), cmp.Compare(a.first, b.first))
+	})
+	return out
 }
 
 // funcs are the conformance page's own template functions; the shared ones
@@ -174,8 +226,19 @@ const pageHTML = `<!DOCTYPE html>
 <td class="mono">{{range $i, $f := .Files}}{{if $i}}<br>{{end}}{{$f}}{{end}}</td></tr>{{end}}
 </tbody>
 </table>
-<nav><a href="#totals">Totals</a><a href="#matrix">Rule matrix</a><a href="#failures">Failures</a><a href="#skipped">Skipped</a><a href="#leftovers">Leftovers</a><a href="#capabilities">Capabilities</a></nav>
+<nav><a href="#failures">Failures</a><a href="#totals">Totals</a><a href="#matrix">Rule matrix</a><a href="#skipped">Skipped</a><a href="#leftovers">Leftovers</a><a href="#capabilities">Capabilities</a></nav>
 </header>
+
+<section id="failures">
+<h2>Failures</h2>
+{{range $r := .Runs}}
+{{if $.Multi}}<h3>{{.Target}}</h3>{{end}}
+{{range .FailedSpecs}}<article class="failure">{{range .Anchors}}<span id="{{.}}"></span>{{end}}
+<h4>{{range $i, $rule := .Rules}}{{if $i}}<br>{{end}}<code>{{$rule.ID}}</code> <span class="level {{$rule.Level}}">{{$rule.Level}}</span> · {{with url $rule}}<a href="{{.}}">{{end}}{{$rule.Source}}{{if url $rule}}</a>{{end}} · <a href="#rule-{{$rule.ID}}">matrix</a> <span class="summary">{{$rule.Summary}}</span>{{end}}</h4>
+{{template "spec" .Spec}}
+</article>{{else}}<p>No rule failed{{if $.Multi}} on {{.Target}}{{end}}.</p>{{end}}
+{{end}}
+</section>
 
 <section id="totals">
 <h2>Totals per profile</h2>
@@ -212,17 +275,6 @@ const pageHTML = `<!DOCTYPE html>
 </table>
 </section>
 
-<section id="failures">
-<h2>Failures</h2>
-{{range $r := .Runs}}
-{{if $.Multi}}<h3>{{.Target}}</h3>{{end}}
-{{range .Failed}}<article class="failure" id="f{{$r.Index}}-{{.Rule.ID}}">
-<h4><code>{{.Rule.ID}}</code> <span class="level {{.Rule.Level}}">{{.Rule.Level}}</span> · {{with url .Rule}}<a href="{{.}}">{{end}}{{.Rule.Source}}{{if url .Rule}}</a>{{end}} · <a href="#rule-{{.Rule.ID}}">matrix</a></h4>
-<p class="summary">{{.Rule.Summary}}</p>
-{{range .FailedSpecs}}{{template "spec" .}}{{end}}
-</article>{{else}}<p>No rule failed{{if $.Multi}} on {{.Target}}{{end}}.</p>{{end}}
-{{end}}
-</section>
 
 <section id="skipped">
 <h2>Skipped and not run</h2>

@@ -205,9 +205,24 @@ func fromReport(rep types.Report) Suite {
 			}
 			continue
 		}
+		if NotAttempted(sr) {
+			// Filtered out (a label filter, a focus), or never reached
+			// (interrupted): Ginkgo lists the spec as skipped, but it
+			// never ran, so its rules count as not run rather than skipped.
+			continue
+		}
 		s.Specs = append(s.Specs, spec)
 	}
 	return s
+}
+
+// NotAttempted reports whether Ginkgo skipped a spec without attempting
+// it and without a reason: a label filter or focus left it out, or the
+// run was interrupted before it. A spec skipped because an earlier spec
+// of its Ordered container failed carries Ginkgo's reason, and stays a
+// skipped spec.
+func NotAttempted(sr types.SpecReport) bool {
+	return sr.State.Is(types.SpecStateSkipped) && sr.NumAttempts == 0 && sr.Failure.Message == ""
 }
 
 func fromSpecReport(suite string, sr types.SpecReport) *Spec {

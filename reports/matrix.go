@@ -98,8 +98,8 @@ type ProfileTotals struct {
 	Rules, Passed, Failed, Skipped, NotRun int
 	// Failures by level: only MUST failures fail a run by default.
 	MustFailed, ShouldFailed, MayFailed int
-	// Specs counted by outcome, over the profile's rules (a spec with two
-	// rules counts for each).
+	// Specs counted by outcome: each spec of the profile once, even when
+	// it names several of its rules.
 	SpecsPassed, SpecsFailed, SpecsSkipped int
 }
 
@@ -113,14 +113,26 @@ func totals(matrix []RuleResult) []ProfileTotals {
 	var out []ProfileTotals
 	for _, p := range catalogue.Profiles() {
 		t := ProfileTotals{Profile: p}
+		counted := map[*Spec]bool{}
 		for _, rr := range matrix {
 			if rr.Rule.Profile != p {
 				continue
 			}
 			t.Rules++
-			t.SpecsPassed += rr.Passed
-			t.SpecsFailed += rr.Failed
-			t.SpecsSkipped += rr.Skipped
+			for _, s := range rr.Specs {
+				if counted[s] {
+					continue
+				}
+				counted[s] = true
+				switch s.Outcome() {
+				case StatusPass:
+					t.SpecsPassed++
+				case StatusFail:
+					t.SpecsFailed++
+				case StatusSkip:
+					t.SpecsSkipped++
+				}
+			}
 			switch rr.Status {
 			case StatusPass:
 				t.Passed++

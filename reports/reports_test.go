@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"encoding/xml"
 	"fmt"
 	"html"
 	"os"
@@ -137,8 +138,40 @@ func TestVerdictAcrossRuns(t *testing.T) {
 	good := writeReport(t, "good", suite("rfc", it("Create", "answers 201", []string{"RFC-CREATE"}, passed, "")))
 	bad := writeReport(t, "bad", sample())
 	code, summary := reports.Verdict(load(t, good, bad), reports.Options{})
-	if code != 1 || !strings.Contains(summary, "bad: FAIL: 5 MUST rules failed") {
+	if code != 1 || !strings.Contains(summary, "bad: rfc: FAIL: ") || !strings.Contains(summary, "5 MUST rules failed") ||
+		!strings.Contains(summary, "good: rfc: PASS: ") {
 		t.Errorf("got %d\n%s\nwant 1 naming the failing target", code, summary)
+	}
+}
+
+// TestVerdictPerProfile: every profile that ran gets its own verdict
+// line, the overall verdict fails exactly when one of them does, and the
+// MUST rules not run are counted with their reasons.
+func TestVerdictPerProfile(t *testing.T) {
+	rfc := suite("rfc",
+		it("Create", "answers 201", []string{"RFC-CREATE"}, passed, ""),
+		it("Bulk", "runs a bulk request", []string{"RFC-BULK"}, skipped, "the target declares bulk.supported false"))
+	dt := suite("dynatrace",
+		it("Tokens", "caps tokens at 10", []string{"DT-TOKEN-CAP", "admin"}, skipped, "needs the management API: set ADMIN_URL and ADMIN_TOKEN"),
+		it("Users", "refuses a malformed email", []string{"DT-USER-EMAIL"}, failed, "rule DT-USER-EMAIL (MUST, seed): userName must be an email address\n\nwant 400, got 201"))
+	code, summary := reports.Verdict(load(t, writeReport(t, "srv", rfc, dt)), reports.Options{})
+	for _, w := range []string{
+		"srv: rfc: PASS: 1 rules passed, 0 failed, 1 skipped",
+		"1 declared or found unsupported by the target",
+		"srv: dynatrace: FAIL: 0 rules passed, 1 failed, 1 skipped",
+		"1 MUST rule failed: DT-USER-EMAIL",
+		"1 need the management API (no ADMIN_URL)",
+		"verdict: FAIL",
+	} {
+		if !strings.Contains(summary, w) {
+			t.Errorf("summary lacks %q:\n%s", w, summary)
+		}
+	}
+	if code != 1 {
+		t.Errorf("exit code %d, want 1 (the dynatrace profile failed)", code)
+	}
+	if strings.Contains(summary, "srv: idp:") {
+		t.Errorf("the idp profile did not run, but has a verdict line:\n%s", summary)
 	}
 }
 
@@ -384,7 +417,7 @@ func TestHTMLMatrix(t *testing.T) {
 		`<a href="#f0-RFC-GET"><span class="badge fail">fail</span></a>`,
 		`<span class="badge skip">skip</span>`,
 		`<span class="badge notrun">not run</span>`,
-		`<article class="failure" id="f0-RFC-GET">`,
+		`<span id="f0-RFC-GET"></span>`,
 		"the target declares bulk.supported false",
 		"User scimconf-1-ada@example.com (id 7)",
 		"<th>status and specs</th>",
@@ -415,7 +448,7 @@ func TestHTMLComparison(t *testing.T) {
 		"<th>alpha</th><th>beta</th>",
 		`<tr id="rule-RFC-GET" class="differs">`,
 		`<a href="#f1-RFC-GET"><span class="badge fail">fail</span></a>`,
-		`<article class="failure" id="f1-RFC-GET">`,
+		`<span id="f1-RFC-GET"></span>`,
 		"No rule failed on alpha.",
 	} {
 		if !strings.Contains(page, want) {
@@ -518,4 +551,141 @@ func BenchmarkHTML(b *testing.B) {
 		}
 	}
 	b.SetBytes(int64(buf.Len()))
+}
+
+// TestTotalsCountSpecsOnce: a spec naming two rules of a profile is one
+// spec in the profile's spec counts (issue 13: counts are of specs).
+func TestTotalsCountSpecsOnce(t *testing.T) {
+	runs := load(t, writeReport(t, "mock", suite("rfc",
+		it("Create", "answers 201 with meta", []string{"RFC-CREATE", "RFC-META"}, passed, ""),
+		it("Get", "answers 200", []string{"RFC-GET"}, failed, "no"))))
+	got := runs[0].Totals()[0]
+	if got.SpecsPassed != 1 || got.SpecsFailed != 1 || got.Passed != 2 || got.Failed != 1 {
+		t.Errorf("rfc totals %+v, want 2 rules passed by 1 spec, 1 rule failed by 1 spec", got)
+	}
+}
+
+// TestFilteredOutIsNotRun: a spec the label filter left out (Ginkgo
+// reports it skipped, never attempted) makes its rule "not run", not
+// "skipped".
+func TestFilteredOutIsNotRun(t *testing.T) {
+	filtered := it("Bulk", "runs a bulk request", []string{"RFC-BULK"}, skipped, "")
+	filtered.NumAttempts = 0
+	runs := load(t, writeReport(t, "mock", suite("rfc",
+		it("Create", "answers 201", []string{"RFC-CREATE"}, passed, ""), filtered)))
+	for _, rr := range runs[0].Matrix() {
+		if rr.Rule.ID == "RFC-BULK" && rr.Status != reports.StatusNotRun {
+			t.Errorf("RFC-BULK is %s, want not run", rr.Status)
+		}
+	}
+	// A spec Ginkgo skipped after an earlier failure of its Ordered
+	// container has a reason: it stays a skipped spec.
+	ordered := it("Bulk", "runs", []string{"RFC-BULK"}, skipped, "Spec skipped because an earlier spec in an ordered container failed")
+	ordered.NumAttempts = 0
+	runs = load(t, writeReport(t, "mock2", suite("rfc", ordered)))
+	for _, rr := range runs[0].Matrix() {
+		if rr.Rule.ID == "RFC-BULK" && rr.Status != reports.StatusSkip {
+			t.Errorf("RFC-BULK after an ordered failure is %s, want skip", rr.Status)
+		}
+	}
+}
+
+// TestHTMLFailuresFirstOnce: the failures come before the totals and the
+// matrix, MUST before SHOULD, and a spec that fails two rules shows its
+// transcript once, reachable from both rules' matrix cells.
+func TestHTMLFailuresFirstOnce(t *testing.T) {
+	x := exchange{Method: "GET", URL: "https://scim.example.com/v2/Users/1", Status: 500, RespBody: "unique-body-marker"}
+	runs := load(t, writeReport(t, "mock", suite("rfc",
+		it("Errors", "answers 404 for an unknown id", []string{"RFC-HTTP-STATUS"}, failed, "should-failure-marker"),
+		it("Get", "returns it with meta", []string{"RFC-GET", "RFC-META"}, failed, "want 200", x))))
+	page := renderHTML(t, runs, reports.Options{})
+	if n := strings.Count(page, "unique-body-marker"); n != 1 {
+		t.Errorf("the transcript is shown %d times, want once", n)
+	}
+	for _, a := range []string{`<span id="f0-RFC-GET"></span>`, `<span id="f0-RFC-META"></span>`} {
+		if !strings.Contains(page, a) {
+			t.Errorf("page lacks anchor %s", a)
+		}
+	}
+	failures, totals, matrix := strings.Index(page, `<section id="failures">`), strings.Index(page, `<section id="totals">`), strings.Index(page, `<section id="matrix">`)
+	if failures < 0 || failures > totals || failures > matrix {
+		t.Errorf("failures at %d, totals at %d, matrix at %d: failures must come first", failures, totals, matrix)
+	}
+	if must, should := strings.Index(page, "returns it with meta"), strings.Index(page, "should-failure-marker"); must < 0 || should < 0 || must > should {
+		t.Errorf("the MUST failure (at %d) must come before the SHOULD one (at %d)", must, should)
+	}
+}
+
+// TestJUnit: one testcase per spec, the rule as classname, the spec text
+// as name, a failure message naming the rule and what came back, the
+// transcript only for failures, no setup node unless it failed.
+func TestJUnit(t *testing.T) {
+	x := exchange{Method: "GET", URL: "https://scim.example.com/v2/Users/1", Status: 404, RespBody: "gone-marker ]]> <&"}
+	ok := exchange{Method: "POST", URL: "https://scim.example.com/v2/Users", Status: 201, RespBody: "created-marker"}
+	runs := load(t, writeReport(t, "mock", suite("rfc",
+		suiteNode(types.NodeTypeSynchronizedBeforeSuite, passed, ""),
+		it("Create", "answers 201", []string{"RFC-CREATE"}, passed, "", ok),
+		it("Get", "returns it", []string{"RFC-GET"}, failed, "rule RFC-GET (MUST, RFC 7644 3.4.1): ...\n\nreading the user back: want 200, got 404", x),
+		it("Bulk", "runs", []string{"RFC-BULK"}, skipped, "the target declares bulk.supported false"))))
+	var b bytes.Buffer
+	if err := reports.JUnit(&b, runs, reports.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		`<testsuite name="rfc" tests="3" failures="1" errors="0" skipped="1"`,
+		`<testcase classname="RFC-CREATE" name="Create answers 201"`,
+		`<testcase classname="RFC-GET" name="Get returns it"`,
+		`<failure message="RFC-GET (MUST): reading the user back: want 200, got 404" type="MUST">`,
+		`gone-marker`,
+		`<skipped message="the target declares bulk.supported false">`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("junit lacks %q:\n%s", want, out)
+		}
+	}
+	var parsed struct {
+		Suites []struct {
+			Cases []struct {
+				SystemOut string `xml:"system-out"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(b.Bytes(), &parsed); err != nil {
+		t.Fatalf("junit.xml is not well-formed: %v", err)
+	}
+	if got := parsed.Suites[0].Cases[1].SystemOut; !strings.Contains(got, "gone-marker ]]> <&") || !strings.Contains(got, "\n") {
+		t.Errorf("the failure's transcript does not read back as written: %q", got)
+	}
+	for _, bad := range []string{"[It]", "BeforeSuite", "created-marker"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("junit holds %q:\n%s", bad, out)
+		}
+	}
+}
+
+func TestGitHubAnnotations(t *testing.T) {
+	runs := load(t, writeReport(t, "mock", suite("rfc",
+		it("Get", "returns it", []string{"RFC-GET"}, failed, "want 200,\ngot 404 100%"),
+		it("Errors", "answers 404", []string{"RFC-HTTP-STATUS"}, failed, "no"))))
+	var b bytes.Buffer
+	if err := reports.GitHubAnnotations(&b, runs, reports.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[0], "::error title=RFC-GET (MUST%2C RFC 7644 3.4.1) failed::") ||
+		!strings.HasPrefix(lines[1], "::warning title=RFC-HTTP-STATUS") || !strings.Contains(lines[0], "100%25") {
+		t.Errorf("annotations:\n%s", b.String())
+	}
+}
+
+// TestVerdictInterrupted: after an interrupt the rules without a spec in
+// the report were not reached, not filtered out.
+func TestVerdictInterrupted(t *testing.T) {
+	r := suite("rfc", it("Create", "answers 201", []string{"RFC-CREATE"}, passed, ""))
+	r.SpecialSuiteFailureReasons = []string{"Interrupted by User"}
+	code, summary := reports.Verdict(load(t, writeReport(t, "srv", r)), reports.Options{})
+	if code != 1 || !strings.Contains(summary, "not reached (the run stopped early)") || strings.Contains(summary, "filtered out") {
+		t.Errorf("exit %d, summary:\n%s", code, summary)
+	}
 }

@@ -105,6 +105,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			case errors.Is(err, errUsage):
 				return 2
 			}
+			var ee *exitError
+			if errors.As(err, &ee) {
+				fmt.Fprintf(stderr, "scimconf %s: %v\n", c.name, ee.err)
+				return ee.code
+			}
 			fmt.Fprintf(stderr, "scimconf %s: %v\n", c.name, err)
 			return 1
 		}
@@ -116,6 +121,21 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // errUsage marks an error already reported with the command's usage.
 var errUsage = errors.New("usage")
+
+// exitError is an error with its own exit status.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// configErr is a configuration error (exit status 2): the command could
+// not start its work, and the message says what to change.
+func configErr(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
 
 // newFlagSet returns a flag set whose usage text starts with the
 // command's synopsis and explains each flag with its environment variable.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -75,25 +74,15 @@ Exit status:
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("--out: %w", err)
 	}
-	var md, page bytes.Buffer
-	if err := reports.Markdown(&md, runs, opts); err != nil {
-		return fmt.Errorf("render Markdown: %w", err)
-	}
-	if err := reports.HTML(&page, runs, opts); err != nil {
-		return fmt.Errorf("render HTML: %w", err)
-	}
-	mdPath, htmlPath := filepath.Join(dir, "report.md"), filepath.Join(dir, "report.html")
-	if err := os.WriteFile(mdPath, md.Bytes(), 0o644); err != nil {
-		return err
-	}
-	if err := os.WriteFile(htmlPath, page.Bytes(), 0o644); err != nil {
+	paths, err := renderReports(dir, runs, opts, false)
+	if err != nil {
 		return err
 	}
 	if err := reports.Text(stdout, runs); err != nil {
 		return err
 	}
 	code, summary := reports.Verdict(runs, opts)
-	fmt.Fprintf(stdout, "\n%s\n\nwrote %s and %s\n", summary, mdPath, htmlPath)
+	fmt.Fprintf(stdout, "\n%s\n\nwrote %s\n", summary, strings.Join(paths, " and "))
 	if code != 0 {
 		return errMustFailed
 	}

@@ -281,11 +281,12 @@ func run(root, interop string, s server, skipBuild bool) (result, error) {
 	fmt.Printf("== %s listens at %s\n", s.name, target[0])
 
 	// The token goes through the environment, not argv, so no process list
-	// shows it. One process: the server sees the same requests in the same
-	// order on every run, so its failures do not change with the
-	// interleaving of parallel specs (the expectations file is exact).
+	// shows it. The binary runs the specs in one process, one after the
+	// other: the server sees the same requests in the same order on every
+	// run, so its failures do not change with the interleaving of parallel
+	// specs (the expectations file is exact).
 	conf := exec.Command("go", "run", "./cmd/scimconf", "conformance", "--target", target[0],
-		"--profile", "rfc", "--out", outDir, "--name", s.name, "--procs", "1")
+		"--profile", "rfc", "--out", outDir, "--name", s.name)
 	conf.Dir = root
 	conf.Env = append(os.Environ(), "SCIM_TOKEN="+target[1])
 	confLog, err := os.Create(filepath.Join(outDir, "conformance.log"))

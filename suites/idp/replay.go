@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/scimconf/scimconf/catalogue"
 	"github.com/scimconf/scimconf/fixtures"
 	"github.com/scimconf/scimconf/suites/scimtest"
 )
@@ -59,9 +60,8 @@ var _ = ReportAfterSuite("IdP dialect support", func(r Report) {
 		return // a preview (TestCatalogue, --dry-run): nothing ran
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "\nIdP dialect support of %s:\n", targetName())
 	for _, s := range r.SpecReports {
-		if s.LeafNodeType != types.NodeTypeIt {
+		if s.LeafNodeType != types.NodeTypeIt || !ofThisProfile(s) {
 			continue
 		}
 		verdict := "handled"
@@ -73,12 +73,30 @@ var _ = ReportAfterSuite("IdP dialect support", func(r Report) {
 		}
 		fmt.Fprintf(&b, "  %-11s %s\n", verdict, s.LeafNodeText)
 	}
-	fmt.Fprint(os.Stdout, b.String())
+	if b.Len() > 0 { // none when the idp profile was not asked for
+		fmt.Fprintf(os.Stdout, "\nIdP dialect support of %s:\n%s", targetName(), b.String())
+	}
 })
 
-func targetName() string {
-	if u := os.Getenv("SCIM_BASE_URL"); u != "" {
-		return u
+// ofThisProfile reports whether a spec is one of this suite's scenarios
+// that was attempted: a binary that runs several profiles in one suite
+// reports their specs together, and specs a label filter left out are
+// not "skipped" here.
+func ofThisProfile(s types.SpecReport) bool {
+	if s.State.Is(types.SpecStateSkipped) && s.NumAttempts == 0 && s.Failure.Message == "" {
+		return false // filtered out, or not reached
 	}
-	return "the embedded mock"
+	for _, l := range s.Labels() {
+		if r, ok := catalogue.ByID(l); ok && r.Profile == catalogue.IdP {
+			return true
+		}
+	}
+	return false
+}
+
+func targetName() string {
+	if T.OnEmbeddedMock() || T.BaseURL == "" {
+		return "the embedded mock"
+	}
+	return T.BaseURL
 }
