@@ -35,9 +35,10 @@ var layers = []layer{
 	{"reportpage", []string{"reportpage"}, nil},
 	{"sourcetree", []string{"internal/sourcetree"}, nil},
 	{"double", []string{"server/internal/double"}, []string{"engine", "apijson", "dynatrace", "catalogue", "reportpage"}},
-	{"violation", []string{"server/internal/violation"}, []string{"engine", "apijson", "dynatrace"}},
+	{"violation", []string{"server/internal/violation"}, []string{"engine", "apijson", "dynatrace", "switchset"}},
 	{"durable", []string{"server/internal/durable"}, []string{"engine", "dynatrace"}},
-	{"variant", []string{"server/internal/variant"}, []string{"engine", "apijson", "dynatrace"}},
+	{"switchset", []string{"server/internal/switchset"}, nil},
+	{"variant", []string{"server/internal/variant"}, []string{"engine", "apijson", "dynatrace", "switchset"}},
 	{"assembly", []string{"server/mock", "server/mockclient"}, []string{"engine", "apijson", "dynatrace", "double", "violation", "variant", "durable", "dnsmock", "console"}},
 	// The console is a client of the management API: mockclient (server/mock
 	// would be a cycle) and the catalogue's rule texts, nothing that holds

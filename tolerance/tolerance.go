@@ -195,7 +195,7 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 	}
 	for _, v := range opts.Variants {
 		if _, ok := mock.LookupVariant(v); !ok {
-			return nil, &mock.UnknownVariantError{Name: v}
+			return nil, mock.UnknownVariant(v)
 		}
 	}
 	root, err := sourcetree.Root(opts.Dir)

@@ -45,6 +45,13 @@ func TestCombined(t *testing.T) {
 }
 
 func TestJudge(t *testing.T) {
+	// The pending list is empty today; the cases that judge pending
+	// entries bring their own.
+	defer func(p []Pending) { pending = p }(pending)
+	pending = []Pending{
+		{Variant: "no-filtering", Rules: []string{"RFC-AUTH"}, Owner: "test", Why: "a pending false failure"},
+		{Variant: "no-service-provider-config", SetUp: true, Owner: "test", Why: "a pending set-up failure"},
+	}
 	rules := []catalogue.Rule{}
 	for _, id := range []string{"RFC-HTTP-METHOD", "RFC-FILTER", "RFC-AUTH", "RFC-DISCOVERY"} {
 		r, ok := catalogue.ByID(id)

@@ -47,12 +47,12 @@ CI runs a sample that changes with the commit: --sample 8 --seed $(git rev-parse
 	names := mock.ParseSwitches(*only)
 	for _, n := range names {
 		if _, ok := mock.LookupSwitch(n); !ok {
-			return &mock.UnknownSwitchError{Name: n}
+			return mock.UnknownSwitch(n)
 		}
 	}
 	for _, n := range mock.ParseVariants(*variants) {
 		if _, ok := mock.LookupVariant(n); !ok {
-			return &mock.UnknownVariantError{Name: n}
+			return mock.UnknownVariant(n)
 		}
 	}
 	res, err := sensitivity.Run(ctx, sensitivity.Options{

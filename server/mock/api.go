@@ -75,8 +75,17 @@ func ParseSwitches(list string) []string { return violation.Parse(list) }
 // it on, and the RFC sentence that permits that choice.
 type Variant = variant.Info
 
-// UnknownVariantError is the error for a name that is no variant.
+// UnknownVariantError is the error for a name that is no variant (the
+// same type as UnknownSwitchError).
 type UnknownVariantError = variant.UnknownError
+
+// UnknownVariant is the error for a name that is no variant; it lists the
+// variants.
+func UnknownVariant(name string) error { return variant.Unknown(name) }
+
+// UnknownSwitch is the error for a name that is no violation switch; it
+// lists the switches.
+func UnknownSwitch(name string) error { return violation.Unknown(name) }
 
 // Variants lists every variant switch the mock has, sorted by name.
 func Variants() []Variant { return variant.Known() }

@@ -26,8 +26,8 @@ package variant
 import (
 	"fmt"
 	"slices"
-	"strings"
-	"sync/atomic"
+
+	"github.com/scimconf/scimconf/server/internal/switchset"
 )
 
 // Variant is one variant switch.
@@ -161,26 +161,26 @@ var conflicts = [][2]Variant{
 	{SmallMaxResults, CountAboveMaxIgnored},
 }
 
-// String is the variant's kebab-case name.
-func (v Variant) String() string {
-	if v == 0 || int(v) >= len(infos) {
-		return fmt.Sprintf("variant.Variant(%d)", uint8(v))
+// table names the variants; Set and the lookups are package switchset's,
+// which the violation switches share.
+var table = switchset.NewTable[Variant]("variant", infoNames(infos[:]))
+
+func infoNames(infos []Info) []string {
+	out := make([]string, len(infos))
+	for i, in := range infos {
+		out[i] = in.Name
 	}
-	return infos[v].Name
+	return out
 }
+
+// String is the variant's kebab-case name.
+func (v Variant) String() string { return table.Name(v) }
 
 // Info returns the variant's name, description and permitting sentence.
 func (v Variant) Info() Info { return infos[v] }
 
 // All returns every variant, sorted by name.
-func All() []Variant {
-	out := make([]Variant, 0, numVariants-1)
-	for v := Variant(1); v < numVariants; v++ {
-		out = append(out, v)
-	}
-	slices.SortFunc(out, func(a, b Variant) int { return strings.Compare(a.String(), b.String()) })
-	return out
-}
+func All() []Variant { return table.All() }
 
 // Known returns every variant's Info, sorted by name.
 func Known() []Info {
@@ -193,24 +193,14 @@ func Known() []Info {
 }
 
 // Names returns the names of every variant, sorted.
-func Names() []string {
-	all := All()
-	out := make([]string, len(all))
-	for i, v := range all {
-		out[i] = v.String()
-	}
-	return out
-}
+func Names() []string { return table.Names() }
 
 // Lookup returns the variant with the given name.
-func Lookup(name string) (Variant, bool) {
-	for v := Variant(1); v < numVariants; v++ {
-		if infos[v].Name == name {
-			return v, true
-		}
-	}
-	return 0, false
-}
+func Lookup(name string) (Variant, bool) { return table.Lookup(name) }
+
+// Unknown is the error for a name that is no variant: it lists the known
+// ones.
+func Unknown(name string) error { return table.Unknown(name) }
 
 // Conflicts returns, sorted, the names of the variants that cannot be on
 // together with the named one.
@@ -234,39 +224,24 @@ func Conflicts(name string) []string {
 
 // Parse splits a comma-separated list of variant names ("a,b" or "a, b"),
 // as --variant and SCIMCONF_VARIANTS give them; empty items are skipped.
-func Parse(list string) []string {
-	var out []string
-	for _, n := range strings.Split(list, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+func Parse(list string) []string { return switchset.Parse(list) }
 
 // UnknownError is the error for a name that is no variant.
-type UnknownError struct{ Name string }
-
-func (e *UnknownError) Error() string {
-	return fmt.Sprintf("no variant is named %q; the variants are: %s", e.Name, strings.Join(Names(), ", "))
-}
+type UnknownError = switchset.UnknownError
 
 // Set is the set of variants that are on. A nil *Set has every variant
 // off.
-type Set struct {
-	on [numVariants]atomic.Bool
-}
+type Set = switchset.Set[Variant]
 
 // New returns a Set with the named variants on. An unknown name, or two
 // variants that choose differently for one feature, is an error; nothing
 // is turned on then.
 func New(names ...string) (*Set, error) {
-	s := &Set{}
 	var vs []Variant
 	for _, n := range names {
 		v, ok := Lookup(n)
 		if !ok {
-			return nil, &UnknownError{Name: n}
+			return nil, Unknown(n)
 		}
 		vs = append(vs, v)
 	}
@@ -275,37 +250,5 @@ func New(names ...string) (*Set, error) {
 			return nil, fmt.Errorf("variants %s and %s choose differently for one feature; turn on one of them", c[0], c[1])
 		}
 	}
-	for _, v := range vs {
-		s.on[v].Store(true)
-	}
-	return s, nil
-}
-
-// On reports whether the variant is on; false for a nil Set.
-func (s *Set) On(v Variant) bool {
-	if s == nil || v == 0 || int(v) >= len(s.on) {
-		return false
-	}
-	return s.on[v].Load()
-}
-
-// Any reports whether any variant is on.
-func (s *Set) Any() bool {
-	for v := Variant(1); v < numVariants; v++ {
-		if s.On(v) {
-			return true
-		}
-	}
-	return false
-}
-
-// Enabled returns the names of the variants that are on, sorted.
-func (s *Set) Enabled() []string {
-	out := []string{}
-	for _, v := range All() {
-		if s.On(v) {
-			out = append(out, v.String())
-		}
-	}
-	return out
+	return table.NewSet(names...)
 }

@@ -20,7 +20,7 @@ import (
 // anything but members are dropped), patch-filter-hits-all (value filters
 // in paths are dropped) and remove-wipes-members (a remove of members
 // with a value list becomes a remove of every member).
-func (s *Set) patchOps(rt *schema.ResourceType, ops []patch.Operation) []patch.Operation {
+func patchOps(s *Set, rt *schema.ResourceType, ops []patch.Operation) []patch.Operation {
 	out := []patch.Operation{}
 	for _, op := range ops {
 		isRemove := strings.EqualFold(op.Op, "remove")
@@ -176,7 +176,7 @@ func (x *exchange) patch(w http.ResponseWriter, id string) {
 		x.serve(x.r).flush(w)
 		return
 	}
-	ops := x.set.patchOps(x.rt, req.Operations)
+	ops := patchOps(x.set, x.rt, req.Operations)
 	if x.set.On(NotargetIgnored) {
 		ops = x.skipNoTarget(x.rt, id, ops)
 	}
@@ -255,7 +255,7 @@ func (x *exchange) bulk(w http.ResponseWriter) {
 				if err != nil || !decode(raw, &pr) {
 					continue
 				}
-				ops := x.set.patchOps(rt, pr.Operations)
+				ops := patchOps(x.set, rt, pr.Operations)
 				if x.set.On(NotargetIgnored) && !strings.HasPrefix(id, "bulkId:") {
 					// Against the resource as the bulk request found it.
 					ops = x.skipNoTarget(rt, id, ops)

@@ -18,11 +18,9 @@ package violation
 
 import (
 	"fmt"
-	"slices"
-	"strings"
-	"sync/atomic"
 
 	"github.com/scimconf/scimconf/server/internal/dynatrace/mgmt"
+	"github.com/scimconf/scimconf/server/internal/switchset"
 )
 
 // Switch is one violation switch.
@@ -210,26 +208,26 @@ var infos = [numSwitches]Info{
 	DisabledShownActive:  {"disabled-shown-active", "account management shows disabled users as ACTIVE"},
 }
 
-// String is the switch's kebab-case name.
-func (s Switch) String() string {
-	if s == 0 || int(s) >= len(infos) {
-		return fmt.Sprintf("violation.Switch(%d)", uint8(s))
+// table names the switches; Set, New, Parse and the lookups below are
+// package switchset's, which the variant switches share.
+var table = switchset.NewTable[Switch]("violation switch", infoNames(infos[:]))
+
+func infoNames(infos []Info) []string {
+	out := make([]string, len(infos))
+	for i, in := range infos {
+		out[i] = in.Name
 	}
-	return infos[s].Name
+	return out
 }
+
+// String is the switch's kebab-case name.
+func (s Switch) String() string { return table.Name(s) }
 
 // Info returns the switch's name and description.
 func (s Switch) Info() Info { return infos[s] }
 
 // All returns every switch, sorted by name.
-func All() []Switch {
-	out := make([]Switch, 0, numSwitches-1)
-	for s := Switch(1); s < numSwitches; s++ {
-		out = append(out, s)
-	}
-	slices.SortFunc(out, func(a, b Switch) int { return strings.Compare(a.String(), b.String()) })
-	return out
-}
+func All() []Switch { return table.All() }
 
 // Known returns every switch's name and description, sorted by name.
 func Known() []Info {
@@ -242,24 +240,29 @@ func Known() []Info {
 }
 
 // Names returns the names of every known switch, sorted.
-func Names() []string {
-	all := All()
-	out := make([]string, len(all))
-	for i, s := range all {
-		out[i] = s.String()
-	}
-	return out
-}
+func Names() []string { return table.Names() }
 
 // Lookup returns the switch with the given name.
-func Lookup(name string) (Switch, bool) {
-	for s := Switch(1); s < numSwitches; s++ {
-		if infos[s].Name == name {
-			return s, true
-		}
-	}
-	return 0, false
-}
+func Lookup(name string) (Switch, bool) { return table.Lookup(name) }
+
+// Unknown is the error for a name that is no switch: it lists the known
+// ones.
+func Unknown(name string) error { return table.Unknown(name) }
+
+// UnknownError is the error for a name that is no switch.
+type UnknownError = switchset.UnknownError
+
+// Set is the set of switches that are on. A nil *Set has every switch
+// off and cannot be changed; On is one atomic load.
+type Set = switchset.Set[Switch]
+
+// New returns a Set with the named switches on. An unknown name is an
+// error that lists the known ones; nothing is turned on then.
+func New(names ...string) (*Set, error) { return table.NewSet(names...) }
+
+// Parse splits a comma-separated list of switch names ("a,b" or "a, b"),
+// as --violate and SCIMCONF_VIOLATE give them; empty items are skipped.
+func Parse(list string) []string { return switchset.Parse(list) }
 
 // State is a switch with whether it is on, as List reports it.
 type State struct {
@@ -267,95 +270,8 @@ type State struct {
 	On bool `json:"on"`
 }
 
-// Set is the set of switches that are on. The zero value and a nil *Set
-// have every switch off; a nil *Set cannot be changed.
-type Set struct {
-	on [numSwitches]atomic.Bool
-}
-
-// New returns a Set with the named switches on. An unknown name is an
-// error that lists the known ones; nothing is turned on then.
-func New(names ...string) (*Set, error) {
-	s := &Set{}
-	var sws []Switch
-	for _, n := range names {
-		sw, ok := Lookup(n)
-		if !ok {
-			return nil, &UnknownError{Name: n}
-		}
-		sws = append(sws, sw)
-	}
-	for _, sw := range sws {
-		s.on[sw].Store(true)
-	}
-	return s, nil
-}
-
-// Parse splits a comma-separated list of switch names ("a,b" or "a, b"),
-// as --violate and SCIMCONF_VIOLATE give them; empty items are skipped.
-func Parse(list string) []string {
-	var out []string
-	for _, n := range strings.Split(list, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			out = append(out, n)
-		}
-	}
-	return out
-}
-
-// UnknownError is the error for a name that is no switch.
-type UnknownError struct{ Name string }
-
-func (e *UnknownError) Error() string {
-	return fmt.Sprintf("no violation switch is named %q; the switches are: %s", e.Name, strings.Join(Names(), ", "))
-}
-
-// On reports whether the switch is on. It is one atomic load, and false
-// for a nil Set.
-func (s *Set) On(sw Switch) bool {
-	if s == nil || sw == 0 || int(sw) >= len(s.on) {
-		return false
-	}
-	return s.on[sw].Load()
-}
-
-// Enable turns the named switch on; turning on a switch that is on is no
-// change.
-func (s *Set) Enable(name string) error {
-	return s.set(name, true)
-}
-
-// Disable turns the named switch off; turning off a switch that is off is
-// no change.
-func (s *Set) Disable(name string) error {
-	return s.set(name, false)
-}
-
-func (s *Set) set(name string, on bool) error {
-	sw, ok := Lookup(name)
-	if !ok {
-		return &UnknownError{Name: name}
-	}
-	if s == nil {
-		return fmt.Errorf("violation switch %q: this mock has no switch set to change", name)
-	}
-	s.on[sw].Store(on)
-	return nil
-}
-
-// Enabled returns the names of the switches that are on, sorted.
-func (s *Set) Enabled() []string {
-	out := []string{}
-	for _, sw := range All() {
-		if s.On(sw) {
-			out = append(out, sw.String())
-		}
-	}
-	return out
-}
-
-// List returns every known switch with its state, sorted by name.
-func (s *Set) List() []State {
+// List returns every known switch with its state in s, sorted by name.
+func List(s *Set) []State {
 	all := All()
 	out := make([]State, len(all))
 	for i, sw := range all {
@@ -371,7 +287,7 @@ type API struct{ Set *Set }
 
 // Violations lists every switch with its state, sorted by name.
 func (a API) Violations() []mgmt.Violation {
-	list := a.Set.List()
+	list := List(a.Set)
 	out := make([]mgmt.Violation, len(list))
 	for i, st := range list {
 		out[i] = mgmt.Violation{Name: st.Name, Description: st.Description, On: st.On}
@@ -383,9 +299,13 @@ func (a API) Violations() []mgmt.Violation {
 func (a API) SetViolation(name string, on bool) (mgmt.Violation, error) {
 	sw, ok := Lookup(name)
 	if !ok {
-		return mgmt.Violation{}, fmt.Errorf("%w: %w", mgmt.ErrUnknownViolation, &UnknownError{Name: name})
+		return mgmt.Violation{}, fmt.Errorf("%w: %w", mgmt.ErrUnknownViolation, Unknown(name))
 	}
-	if err := a.Set.set(name, on); err != nil {
+	turn := a.Set.Disable
+	if on {
+		turn = a.Set.Enable
+	}
+	if err := turn(name); err != nil {
 		return mgmt.Violation{}, err
 	}
 	return mgmt.Violation{Name: sw.String(), Description: sw.Info().Description, On: a.Set.On(sw)}, nil

@@ -76,7 +76,7 @@ func TestSet(t *testing.T) {
 			if !slices.Equal(got, want) && !(len(got) == 0 && len(want) == 0) {
 				t.Errorf("Enabled() = %v, want %v", got, want)
 			}
-			for _, st := range s.List() {
+			for _, st := range violation.List(s) {
 				if st.On != slices.Contains(want, st.Name) || s.On(lookup(t, st.Name)) != st.On {
 					t.Errorf("List: %s on=%v, want %v", st.Name, st.On, slices.Contains(want, st.Name))
 				}
@@ -125,7 +125,7 @@ func TestNilSet(t *testing.T) {
 	if got := s.Enabled(); len(got) != 0 {
 		t.Errorf("Enabled() on a nil set = %v", got)
 	}
-	if got := s.List(); len(got) != len(violation.Known()) {
+	if got := violation.List(s); len(got) != len(violation.Known()) {
 		t.Errorf("List() on a nil set has %d entries, want %d", len(got), len(violation.Known()))
 	}
 }
@@ -161,7 +161,7 @@ func TestConcurrentUse(t *testing.T) {
 					s.Disable(n)
 				}
 				s.On(violation.All()[(i+j)%len(names)])
-				s.List()
+				violation.List(s)
 			}
 		})
 	}
