@@ -76,6 +76,8 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		readOnly   = fs.Bool("read-only", false, describe("run only specs that change nothing on the target", "READ_ONLY"))
 		schemaSet  = fs.String("schema", "dynatrace", describe("schema set of the embedded mock: dynatrace or full (ignored with --target)", "SCIMCONF_SCHEMA"))
 		rules      = fs.String("rules", "dynatrace", describe("rules of the embedded mock: dynatrace or rfc, a plain SCIM 2.0 server (ignored with --target)", "SCIMCONF_RULES"))
+		violate    = fs.String("violate", "", describe("violation switches the embedded mock starts with, comma-separated (scimconf serve --help lists them; ignored with --target)", "SCIMCONF_VIOLATE"))
+		variants   = fs.String("variant", "", describe("variant switches the embedded mock starts with, comma-separated (scimconf variants; ignored with --target)", "SCIMCONF_VARIANTS"))
 		out        = fs.String("out", "reports/out", describe("report directory", "REPORT_DIR"))
 		name       = fs.String("name", "", describe("the target's name in the reports; default: its host", "TARGET_LABEL"))
 		label      = fs.String("label-filter", "", describe("Ginkgo label filter over rule IDs and tags, e.g. 'RFC-CREATE || DT-USER-EMAIL' or '!admin'", "LABEL_FILTER"))
@@ -95,6 +97,8 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		ReadOnly:         *readOnly,
 		Schema:           strings.ToLower(*schemaSet),
 		Rules:            strings.ToLower(*rules),
+		Violations:       mock.ParseSwitches(*violate),
+		Variants:         mock.ParseVariants(*variants),
 	}
 	var err error
 	if cfg.Token, err = secret(args, "token", *token, *tokenFile, "SCIM_TOKEN", stderr); err != nil {
@@ -118,6 +122,16 @@ func runConformance(ctx context.Context, args []string, stdout, stderr io.Writer
 		}
 		if !slices.Contains([]string{mock.RulesDynatrace, mock.RulesRFC}, cfg.Rules) {
 			return configErr("--rules %q: the embedded mock's rules are %s and %s", cfg.Rules, mock.RulesDynatrace, mock.RulesRFC)
+		}
+		for _, n := range cfg.Violations {
+			if _, ok := mock.LookupSwitch(n); !ok {
+				return configErr("--violate: %v", mock.UnknownSwitch(n))
+			}
+		}
+		for _, n := range cfg.Variants {
+			if _, ok := mock.LookupVariant(n); !ok {
+				return configErr("--variant: %v", mock.UnknownVariant(n))
+			}
 		}
 	}
 	if cfg.BaseURL != "" {

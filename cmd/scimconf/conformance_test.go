@@ -200,6 +200,8 @@ func TestConformanceConfigurationErrors(t *testing.T) {
 		{"not SCIM", []string{"SCIM_TOKEN=" + env["SCIM_TOKEN"]}, []string{"--target", strings.TrimSuffix(env["ADMIN_URL"], "/") + "/nowhere"}, "SCIM"},
 		{"unknown profile", []string{"SCIM_TOKEN=x"}, []string{"--target", closed, "--profile", "rfc,okta"}, `no such profile`},
 		{"not a URL", []string{"SCIM_TOKEN=x"}, []string{"--target", "scim.example.com/v2"}, "http or https"},
+		{"unknown switch", nil, []string{"--violate", "no-such-switch"}, `no violation switch is named "no-such-switch"`},
+		{"unknown variant", nil, []string{"--variant", "eq-only-filters,no-such-variant"}, `no variant is named "no-such-variant"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -211,5 +213,23 @@ func TestConformanceConfigurationErrors(t *testing.T) {
 				t.Errorf("the error is %d lines, want one:\n%s", n+1, stderr)
 			}
 		})
+	}
+}
+
+// TestConformanceEmbeddedSwitches: --violate and --variant start the
+// embedded mock with switches, so the binary alone shows a rule failing
+// under its violation switch, and a server without discovery judged on
+// every other rule.
+func TestConformanceEmbeddedSwitches(t *testing.T) {
+	bin := buildBinary(t)
+	_, run := standalone(t, bin)
+	code, stdout, stderr := run(nil, "conformance", "--profile", "rfc", "--out", "out-violate", "--violate", "create-no-location")
+	if code != 1 || !strings.Contains(stdout, "RFC-CREATE") {
+		t.Errorf("--violate create-no-location: exit %d, want 1 and RFC-CREATE failed\nstdout:\n%s\nstderr:\n%s", code, tail(stdout, 2000), tail(stderr, 1000))
+	}
+	code, stdout, _ = run(nil, "conformance", "--profile", "rfc", "--rules", "rfc", "--schema", "full", "--out", "out-variant",
+		"--variant", "eq-only-filters,no-service-provider-config")
+	if code != 1 || !strings.Contains(stdout, "1 MUST rule failed: RFC-DISCOVERY") || !strings.Contains(stdout, "discovery assumption") {
+		t.Errorf("no discovery, eq-only: exit %d, want 1 with only RFC-DISCOVERY failed and the assumptions stated\nstdout:\n%s", code, tail(stdout, 3000))
 	}
 }
