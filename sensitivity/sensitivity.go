@@ -182,6 +182,23 @@ func Select(opts Options) []string {
 	return out
 }
 
+// Workspace finds the module root from dir and the directory the suite
+// binaries and reports go to: workDir, created when missing and kept, or a
+// new temporary directory (named with prefix) that cleanup removes.
+func Workspace(dir, workDir, prefix string) (root, work string, cleanup func(), err error) {
+	cleanup = func() {}
+	if root, err = sourcetree.Root(dir); err != nil {
+		return "", "", cleanup, err
+	}
+	if workDir != "" {
+		return root, workDir, cleanup, os.MkdirAll(workDir, 0o755)
+	}
+	if work, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", cleanup, err
+	}
+	return root, work, func() { os.RemoveAll(work) }, nil
+}
+
 // Run builds the suite binaries once, runs the baseline and every selected
 // switch, and judges the matrix. The error is for a run that could not be
 // made (no module, a build failure); a matrix that proves too little is a
@@ -194,19 +211,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			fmt.Fprintf(opts.Log, format+"\n", args...)
 		}
 	}
-	root, err := sourcetree.Root(opts.Dir)
+	root, work, cleanup, err := Workspace(opts.Dir, opts.WorkDir, "scimconf-sensitivity-")
 	if err != nil {
 		return nil, err
 	}
-	work := opts.WorkDir
-	if work == "" {
-		if work, err = os.MkdirTemp("", "scimconf-sensitivity-"); err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(work)
-	} else if err := os.MkdirAll(work, 0o755); err != nil {
-		return nil, err
-	}
+	defer cleanup()
 
 	res := &Result{Problems: Check(opts.Profiles)}
 	for _, r := range catalogue.All() {

@@ -23,7 +23,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -31,7 +30,6 @@ import (
 	"time"
 
 	"github.com/scimconf/scimconf/catalogue"
-	"github.com/scimconf/scimconf/internal/sourcetree"
 	"github.com/scimconf/scimconf/reports"
 	"github.com/scimconf/scimconf/sensitivity"
 	"github.com/scimconf/scimconf/server/mock"
@@ -198,19 +196,11 @@ func Run(ctx context.Context, opts Options) (*Result, error) {
 			return nil, mock.UnknownVariant(v)
 		}
 	}
-	root, err := sourcetree.Root(opts.Dir)
+	root, work, cleanup, err := sensitivity.Workspace(opts.Dir, opts.WorkDir, "scimconf-tolerance-")
 	if err != nil {
 		return nil, err
 	}
-	work := opts.WorkDir
-	if work == "" {
-		if work, err = os.MkdirTemp("", "scimconf-tolerance-"); err != nil {
-			return nil, err
-		}
-		defer os.RemoveAll(work)
-	} else if err := os.MkdirAll(work, 0o755); err != nil {
-		return nil, err
-	}
+	defer cleanup()
 	res := &Result{Problems: Check()}
 	for _, r := range catalogue.All() {
 		if r.Profile == catalogue.RFC {
