@@ -35,10 +35,11 @@ var layers = []layer{
 	{"reportpage", []string{"reportpage"}, nil},
 	{"sourcetree", []string{"internal/sourcetree"}, nil},
 	{"double", []string{"server/internal/double"}, []string{"engine", "apijson", "dynatrace", "catalogue", "reportpage"}},
-	{"violation", []string{"server/internal/violation"}, []string{"engine", "apijson", "dynatrace", "switchset"}},
+	{"violation", []string{"server/internal/violation"}, []string{"engine", "apijson", "dynatrace", "switchset", "answer"}},
 	{"durable", []string{"server/internal/durable"}, []string{"engine", "dynatrace"}},
 	{"switchset", []string{"server/internal/switchset"}, nil},
-	{"variant", []string{"server/internal/variant"}, []string{"engine", "apijson", "dynatrace", "switchset"}},
+	{"answer", []string{"server/internal/answer"}, []string{"engine"}},
+	{"variant", []string{"server/internal/variant"}, []string{"engine", "apijson", "dynatrace", "switchset", "answer"}},
 	{"assembly", []string{"server/mock", "server/mockclient"}, []string{"engine", "apijson", "dynatrace", "double", "violation", "variant", "durable", "dnsmock", "console"}},
 	// The console is a client of the management API: mockclient (server/mock
 	// would be a cycle) and the catalogue's rule texts, nothing that holds

@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 
+	"github.com/scimconf/scimconf/server/internal/answer"
 	"github.com/scimconf/scimconf/server/internal/engine/filter"
 	"github.com/scimconf/scimconf/server/internal/engine/scimerror"
 )
@@ -18,9 +18,6 @@ import (
 // a server's own choices for what it offers (filters, sorting, page sizes,
 // Bulk, /.search, password changes, discovery), and behind it how it
 // answers (ETags, PATCH 204, 404 for a method, scimType).
-
-// scimJSON is the SCIM media type (RFC 7644 section 3.1).
-const scimJSON = "application/scim+json"
 
 // maxSearchBody caps the SearchRequest body the middleware reads to judge
 // its filter; the SCIM handler caps bodies itself, this only bounds what
@@ -121,10 +118,10 @@ func (m *proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Header.Del("If-Match")
 		r.Header.Del("If-None-Match")
 	}
-	resp := &response{header: http.Header{}}
+	resp := answer.New()
 	m.next.ServeHTTP(resp, r)
 	m.answer(resp, r, q)
-	resp.flush(w)
+	resp.Flush(w)
 }
 
 // decline returns the status and error of a request a variant refuses
@@ -282,18 +279,18 @@ func (m *proxy) refuse(w http.ResponseWriter, r *http.Request, q request, status
 		probe.Header = r.Header.Clone()
 		probe.Header.Del("Content-Type")
 		probe.Host, probe.RemoteAddr = r.Host, r.RemoteAddr
-		auth := &response{header: http.Header{}}
+		auth := answer.New()
 		m.next.ServeHTTP(auth, probe)
-		if auth.status == http.StatusUnauthorized || auth.status == http.StatusForbidden || auth.status == http.StatusNotFound {
-			auth.flush(w)
+		if auth.Status == http.StatusUnauthorized || auth.Status == http.StatusForbidden || auth.Status == http.StatusNotFound {
+			auth.Flush(w)
 			return
 		}
 	}
-	resp := &response{header: http.Header{}}
+	resp := answer.New()
 	e.Status = status
-	resp.replace(status, e)
+	resp.Replace(status, e)
 	m.answer(resp, r, q)
-	resp.flush(w)
+	resp.Flush(w)
 }
 
 // adjustQuery applies the variants that change what a query asks before
@@ -379,38 +376,38 @@ func (m *proxy) adjustQuery(r *http.Request, q request) {
 
 // answer applies the variants that change the handler's answer.
 func (m *proxy) answer(resp *response, r *http.Request, q request) {
-	if m.set.On(UnsupportedMethod404) && resp.status == http.StatusMethodNotAllowed {
-		resp.header.Del("Allow")
-		resp.replace(http.StatusNotFound, scimerror.NotFound("no SCIM endpoint at %s for %s", r.URL.Path, r.Method))
+	if m.set.On(UnsupportedMethod404) && resp.Status == http.StatusMethodNotAllowed {
+		resp.Header().Del("Allow")
+		resp.Replace(http.StatusNotFound, scimerror.NotFound("no SCIM endpoint at %s for %s", r.URL.Path, r.Method))
 	}
-	if m.set.On(PatchNoContent) && r.Method == http.MethodPatch && resp.status == http.StatusOK && q.segments == 2 && q.resource() {
+	if m.set.On(PatchNoContent) && r.Method == http.MethodPatch && resp.Status == http.StatusOK && q.segments == 2 && q.resource() {
 		// RFC 7644 section 3.5.2: "The server MUST return a 200 OK if the
 		// "attributes" parameter is specified in the request."
 		v := r.URL.Query()
 		if !v.Has("attributes") && !v.Has("excludedAttributes") {
-			resp.status = http.StatusNoContent
-			resp.body.Reset()
-			resp.header.Del("Content-Type")
+			resp.Status = http.StatusNoContent
+			resp.Body.Reset()
+			resp.Header().Del("Content-Type")
 		}
 	}
 	if m.set.On(NoETags) {
-		resp.header.Del("ETag")
-		if doc, ok := resp.object(); ok && dropVersions(doc) {
-			resp.setJSON(doc)
+		resp.Header().Del("ETag")
+		if doc, ok := resp.Object(); ok && dropVersions(doc) {
+			resp.SetJSON(doc)
 		}
 	}
-	if m.set.On(ScimTypeOnlyWhereRequired) && resp.status >= 400 {
-		if doc, ok := resp.object(); ok {
+	if m.set.On(ScimTypeOnlyWhereRequired) && resp.Status >= 400 {
+		if doc, ok := resp.Object(); ok {
 			if t, has := doc["scimType"].(string); has && !slices.Contains(requiredScimTypes, t) {
 				delete(doc, "scimType")
-				resp.setJSON(doc)
+				resp.SetJSON(doc)
 			}
 		}
 	}
-	if r.Method == http.MethodGet && q.segments == 1 && strings.EqualFold(q.endpoint, "ServiceProviderConfig") && resp.status == http.StatusOK {
-		if doc, ok := resp.object(); ok {
+	if r.Method == http.MethodGet && q.segments == 1 && strings.EqualFold(q.endpoint, "ServiceProviderConfig") && resp.Status == http.StatusOK {
+		if doc, ok := resp.Object(); ok {
 			m.declare(doc)
-			resp.setJSON(doc)
+			resp.SetJSON(doc)
 		}
 	}
 }
@@ -496,74 +493,4 @@ func (m *proxy) declare(doc map[string]any) {
 }
 
 // response holds an answer until the variants have read and rewritten it.
-type response struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
-}
-
-func (r *response) Header() http.Header { return r.header }
-
-func (r *response) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-}
-
-func (r *response) Write(p []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	return r.body.Write(p)
-}
-
-// object decodes a SCIM JSON body into a map, numbers kept as written.
-func (r *response) object() (map[string]any, bool) {
-	if ct := r.header.Get("Content-Type"); ct != scimJSON {
-		return nil, false
-	}
-	dec := json.NewDecoder(bytes.NewReader(r.body.Bytes()))
-	dec.UseNumber()
-	var m map[string]any
-	if dec.Decode(&m) != nil || m == nil {
-		return nil, false
-	}
-	return m, true
-}
-
-func (r *response) setJSON(v any) {
-	out, err := json.Marshal(v)
-	if err != nil {
-		return
-	}
-	r.body.Reset()
-	r.body.Write(out)
-}
-
-// replace makes the answer status with v as its SCIM JSON body.
-func (r *response) replace(status int, v any) {
-	out, err := json.Marshal(v)
-	if err != nil {
-		return
-	}
-	r.status = status
-	r.body.Reset()
-	r.body.Write(out)
-	r.header.Set("Content-Type", scimJSON)
-	if status >= 400 {
-		r.header.Del("ETag")
-		r.header.Del("Location")
-	}
-}
-
-// flush sends the answer; the body may have changed length, so a
-// Content-Length the handler set is dropped.
-func (r *response) flush(w http.ResponseWriter) {
-	maps.Copy(w.Header(), r.header)
-	w.Header().Del("Content-Length")
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	w.WriteHeader(r.status)
-	if r.status != http.StatusNoContent && r.status != http.StatusNotModified {
-		w.Write(r.body.Bytes())
-	}
-}
+type response = answer.Response

@@ -13,6 +13,7 @@ package violation
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/scimconf/scimconf/server/internal/answer"
 	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
 	"io"
 	"net/http"
@@ -63,12 +64,12 @@ func httpLayer(set *Set, next http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 			return
 		}
-		b := &response{header: w.Header()}
+		b := answer.Over(w)
 		h.ServeHTTP(b, r)
 		for _, f := range rewrites {
 			f(r, b)
 		}
-		b.flush(w)
+		b.Flush(w)
 	})
 }
 
@@ -207,7 +208,7 @@ func groupsUndeletable(next http.Handler) http.Handler {
 		get.Header.Del("Content-Type")
 		probe := newResponse()
 		next.ServeHTTP(probe, get)
-		if probe.status != http.StatusOK {
+		if probe.Status != http.StatusOK {
 			next.ServeHTTP(w, r)
 			return
 		}
@@ -232,30 +233,30 @@ var responseRewrites = []struct {
 	f  func(*http.Request, *response)
 }{
 	{CreateNoLocation, func(_ *http.Request, b *response) {
-		if b.status == http.StatusCreated {
-			b.header.Del("Location")
+		if b.Status == http.StatusCreated {
+			b.Header().Del("Location")
 		}
 	}},
 	{ResourcetypeAsList, resourceTypeAsList},
 	{ListOmitsPagingFields, omitPagingFields},
 	{WrongMethod404, func(r *http.Request, b *response) {
-		if b.status != http.StatusMethodNotAllowed {
+		if b.Status != http.StatusMethodNotAllowed {
 			return
 		}
-		b.header.Del("Allow")
-		b.body.Reset()
-		b.status = 0
+		b.Header().Del("Allow")
+		b.Body.Reset()
+		b.Status = 0
 		writeError(b, scimerror.NotFound("%s %s: not found", r.Method, r.URL.Path))
 	}},
 	{NoWWWAuthenticate, func(_ *http.Request, b *response) {
-		if b.status == http.StatusUnauthorized {
-			b.header.Del("WWW-Authenticate")
+		if b.Status == http.StatusUnauthorized {
+			b.Header().Del("WWW-Authenticate")
 		}
 	}},
 	{StatusAsNumber, statusAsNumber},
 	{JSONContentType, func(_ *http.Request, b *response) {
-		if b.header.Get("Content-Type") == scimJSON {
-			b.header.Set("Content-Type", "application/json")
+		if b.Header().Get("Content-Type") == scimJSON {
+			b.Header().Set("Content-Type", "application/json")
 		}
 	}},
 }
@@ -264,14 +265,14 @@ var responseRewrites = []struct {
 // holding the resource type (resourcetype-as-list).
 func resourceTypeAsList(r *http.Request, b *response) {
 	endpoint, id, ok := scimPath(r)
-	if r.Method != http.MethodGet || !ok || endpoint != "ResourceTypes" || id == "" || b.status != http.StatusOK {
+	if r.Method != http.MethodGet || !ok || endpoint != "ResourceTypes" || id == "" || b.Status != http.StatusOK {
 		return
 	}
-	doc, ok := b.object()
+	doc, ok := b.Object()
 	if !ok {
 		return
 	}
-	b.setJSON(struct {
+	b.SetJSON(struct {
 		Schemas      []string         `json:"schemas"`
 		TotalResults int              `json:"totalResults"`
 		ItemsPerPage int              `json:"itemsPerPage"`
@@ -286,32 +287,32 @@ func resourceTypeAsList(r *http.Request, b *response) {
 // endpoints' lists are no queries and stay as they are.
 func omitPagingFields(r *http.Request, b *response) {
 	endpoint, _, ok := scimPath(r)
-	if !ok || endpoint == "Schemas" || endpoint == "ResourceTypes" || b.status != http.StatusOK {
+	if !ok || endpoint == "Schemas" || endpoint == "ResourceTypes" || b.Status != http.StatusOK {
 		return
 	}
-	m, ok := b.object()
+	m, ok := b.Object()
 	if !ok || !hasSchema(m, listResponseURN) {
 		return
 	}
 	delete(m, "itemsPerPage")
 	delete(m, "startIndex")
-	b.setJSON(m)
+	b.SetJSON(m)
 }
 
 // statusAsNumber writes "status" of a SCIM error body as a JSON number
 // instead of a string (status-as-number).
 func statusAsNumber(_ *http.Request, b *response) {
-	if b.status < 400 {
+	if b.Status < 400 {
 		return
 	}
-	m, ok := b.object()
+	m, ok := b.Object()
 	if !ok || !hasSchema(m, scimerror.URN) {
 		return
 	}
 	if s, ok := m["status"].(string); ok {
 		if n, err := strconv.Atoi(s); err == nil {
 			m["status"] = n
-			b.setJSON(m)
+			b.SetJSON(m)
 		}
 	}
 }

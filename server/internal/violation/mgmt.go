@@ -69,9 +69,9 @@ func (m *management) serve(w http.ResponseWriter, r *http.Request) {
 	case "users":
 		rec := m.capture(r)
 		if m.set.On(DisabledShownActive) {
-			rec.setBody(bytes.ReplaceAll(rec.body.Bytes(), []byte(`"status":"DISABLED"`), []byte(`"status":"ACTIVE"`)))
+			rec.SetBody(bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"status":"DISABLED"`), []byte(`"status":"ACTIVE"`)))
 		}
-		rec.flush(w)
+		rec.Flush(w)
 	default:
 		m.next.ServeHTTP(w, r)
 	}
@@ -85,10 +85,10 @@ func (m *management) tokens(w http.ResponseWriter, r *http.Request, acct, id str
 	case r.Method == http.MethodPost && id == "":
 		rec = m.capture(r)
 		var created struct{ ID, Token string }
-		if rec.status == http.StatusCreated && json.Unmarshal(rec.body.Bytes(), &created) == nil && created.Token != "" {
+		if rec.Status == http.StatusCreated && json.Unmarshal(rec.Body.Bytes(), &created) == nil && created.Token != "" {
 			m.d.Tokens.generated(acct, created.ID, created.Token)
 		}
-		rec.flush(w)
+		rec.Flush(w)
 		return
 	case r.Method == http.MethodDelete && id != "":
 		m.d.Tokens.deleting(acct, id)
@@ -102,10 +102,10 @@ func (m *management) tokens(w http.ResponseWriter, r *http.Request, acct, id str
 		m.next.ServeHTTP(w, r)
 		return
 	}
-	if rec.status == http.StatusOK {
-		rec.setBody(m.showValues(acct, rec.body.Bytes()))
+	if rec.Status == http.StatusOK {
+		rec.SetBody(m.showValues(acct, rec.Body.Bytes()))
 	}
-	rec.flush(w)
+	rec.Flush(w)
 }
 
 // frozenDescription answers an edit of a token's description as the API
@@ -113,11 +113,11 @@ func (m *management) tokens(w http.ResponseWriter, r *http.Request, acct, id str
 func (m *management) frozenDescription(r *http.Request) *response {
 	before := m.capture(m.internal(r, http.MethodGet, nil))
 	var old struct{ Description string }
-	if before.status != http.StatusOK || json.Unmarshal(before.body.Bytes(), &old) != nil {
+	if before.Status != http.StatusOK || json.Unmarshal(before.Body.Bytes(), &old) != nil {
 		return m.capture(r)
 	}
 	rec := m.capture(r)
-	if rec.status != http.StatusOK {
+	if rec.Status != http.StatusOK {
 		return rec
 	}
 	body, _ := json.Marshal(map[string]string{"description": old.Description})
@@ -164,9 +164,9 @@ func (m *management) groups(w http.ResponseWriter, r *http.Request, acct, id str
 		rec = m.capture(r)
 	}
 	if m.set.On(SCIMGroupsShownLocal) {
-		rec.setBody(bytes.ReplaceAll(rec.body.Bytes(), []byte(`"type":"SCIM"`), []byte(`"type":"LOCAL"`)))
+		rec.SetBody(bytes.ReplaceAll(rec.Body.Bytes(), []byte(`"type":"SCIM"`), []byte(`"type":"LOCAL"`)))
 	}
-	rec.flush(w)
+	rec.Flush(w)
 }
 
 // unlocked renames or deletes a SCIM group in its store, which account

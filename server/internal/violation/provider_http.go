@@ -3,6 +3,7 @@ package violation
 import (
 	"bytes"
 	"encoding/json"
+	"github.com/scimconf/scimconf/server/internal/answer"
 	"github.com/scimconf/scimconf/server/internal/engine/scimhttp"
 	"io"
 	"maps"
@@ -132,6 +133,11 @@ func (x *exchange) setBody(b []byte) {
 	x.r.ContentLength = int64(len(b))
 }
 
+// response holds an answer until a switch has read and rewritten it.
+type response = answer.Response
+
+func newResponse() *response { return answer.New() }
+
 func decode(b []byte, v any) bool {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.UseNumber()
@@ -203,10 +209,10 @@ func (x *exchange) queryMembers() {
 // the schema returns it never (password) or not at all (a Group's
 // description).
 func (x *exchange) reveal(rec *response) {
-	if !rec.ok() || !x.set.On(ReturnPassword) && !x.set.On(KeepGroupDescription) {
+	if !rec.OK() || !x.set.On(ReturnPassword) && !x.set.On(KeepGroupDescription) {
 		return
 	}
-	d := rec.doc()
+	d := rec.Doc()
 	if d == nil {
 		return
 	}
@@ -247,7 +253,7 @@ func (x *exchange) reveal(rec *response) {
 		one(d)
 	}
 	if changed {
-		rec.replace(rec.status, d)
+		rec.Replace(rec.Status, d)
 	}
 }
 
@@ -276,19 +282,19 @@ func (x *exchange) write(w http.ResponseWriter, id string) {
 		}
 	}
 	rec := x.serve(x.r)
-	if x.r.Method == http.MethodGet && rec.ok() && x.set.On(GetOmitsExternalid) {
-		if d := rec.doc(); d != nil {
+	if x.r.Method == http.MethodGet && rec.OK() && x.set.On(GetOmitsExternalid) {
+		if d := rec.Doc(); d != nil {
 			if _, ok := d["externalId"]; ok {
 				delete(d, "externalId")
-				rec.replace(rec.status, d)
+				rec.Replace(rec.Status, d)
 			}
 		}
 	}
-	if x.r.Method == http.MethodPost && rec.status == http.StatusCreated && isUserType(x.rt) && x.set.On(ApplyReadonlyGroups) {
+	if x.r.Method == http.MethodPost && rec.Status == http.StatusCreated && isUserType(x.rt) && x.set.On(ApplyReadonlyGroups) {
 		x.applyGroups(rec, body)
 	}
 	x.reveal(rec)
-	rec.flush(w)
+	rec.Flush(w)
 }
 
 // dropWrongTypes removes from body every top-level attribute whose value
@@ -330,7 +336,7 @@ func ownSchemas(rt *schema.ResourceType, body map[string]any) map[string]any {
 func (x *exchange) applyGroups(rec *response, body map[string]any) {
 	list, _ := body["groups"].([]any)
 	grt := x.p.Set.ResourceType("Group")
-	d := rec.doc()
+	d := rec.Doc()
 	id, _ := d["id"].(string)
 	if len(list) == 0 || grt == nil || id == "" {
 		return
@@ -351,8 +357,8 @@ func (x *exchange) applyGroups(rec *response, body map[string]any) {
 	get.URL.Path, get.URL.RawPath = strings.TrimSuffix(get.URL.Path, "/")+"/"+id, ""
 	get.Header.Del("If-Match")
 	get.Header.Del("If-None-Match")
-	if again := x.serve(get); again.status == http.StatusOK {
-		rec.setBody(again.body.Bytes())
+	if again := x.serve(get); again.Status == http.StatusOK {
+		rec.SetBody(again.Body.Bytes())
 	}
 }
 
@@ -389,25 +395,25 @@ func (x *exchange) list(w http.ResponseWriter, rt *schema.ResourceType, root boo
 		}
 	}
 	rec := x.serve(x.r)
-	if rec.status == http.StatusBadRequest && req.Filter != "" && x.set.On(UnknownFilterAttrMatchesNothing) {
+	if rec.Status == http.StatusBadRequest && req.Filter != "" && x.set.On(UnknownFilterAttrMatchesNothing) {
 		// The filter parses but names what the schema lacks: it matches
 		// nothing instead of failing.
 		var e struct {
 			ScimType string `json:"scimType"`
 		}
-		if _, err := filter.Parse(req.Filter); err == nil && decode(rec.body.Bytes(), &e) && e.ScimType == scimerror.InvalidFilter {
+		if _, err := filter.Parse(req.Filter); err == nil && decode(rec.Body.Bytes(), &e) && e.ScimType == scimerror.InvalidFilter {
 			start := 1
 			if root && req.StartIndex != nil {
 				start = max(*req.StartIndex, 1)
 			}
-			rec.replace(http.StatusOK, &provider.ListResponse{Schemas: []string{provider.ListResponseURN}, StartIndex: start, Resources: []map[string]any{}})
+			rec.Replace(http.StatusOK, &provider.ListResponse{Schemas: []string{provider.ListResponseURN}, StartIndex: start, Resources: []map[string]any{}})
 		}
 	}
-	if rec.status == http.StatusOK && !root && req.Count != nil && x.set.On(CountAboveMaxRefused) {
+	if rec.Status == http.StatusOK && !root && req.Count != nil && x.set.On(CountAboveMaxRefused) {
 		if max := x.p.Config.MaxResults; max > 0 && *req.Count > max {
-			rec.replace(http.StatusBadRequest, scimerror.BadRequest(scimerror.TooMany, "count %d is above maxResults %d", *req.Count, max))
+			rec.Replace(http.StatusBadRequest, scimerror.BadRequest(scimerror.TooMany, "count %d is above maxResults %d", *req.Count, max))
 		}
 	}
 	x.reveal(rec)
-	rec.flush(w)
+	rec.Flush(w)
 }

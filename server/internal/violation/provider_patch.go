@@ -173,7 +173,7 @@ func (x *exchange) patch(w http.ResponseWriter, id string) {
 	var req patch.Request
 	b := x.body()
 	if b == nil || !decode(b, &req) {
-		x.serve(x.r).flush(w)
+		x.serve(x.r).Flush(w)
 		return
 	}
 	ops := patchOps(x.set, x.rt, req.Operations)
@@ -187,25 +187,25 @@ func (x *exchange) patch(w http.ResponseWriter, id string) {
 		x.r.Header.Del("If-None-Match")
 		rec := x.serve(x.r)
 		x.reveal(rec)
-		rec.flush(w)
+		rec.Flush(w)
 		return
 	}
 	if !sameOps(ops, req.Operations) {
 		x.setPatch(req.Schemas, ops)
 	}
 	rec := x.serve(x.r)
-	if !rec.ok() && len(ops) > 1 && x.set.On(PatchHalfApplies) && (&patch.Request{Schemas: req.Schemas, Operations: ops}).Validate() == nil {
+	if !rec.OK() && len(ops) > 1 && x.set.On(PatchHalfApplies) && (&patch.Request{Schemas: req.Schemas, Operations: ops}).Validate() == nil {
 		// Keep the longest prefix of operations that applies, then report
 		// the failure.
 		for k := len(ops) - 1; k >= 1; k-- {
 			x.setPatch(req.Schemas, ops[:k])
-			if x.serve(x.r).ok() {
+			if x.serve(x.r).OK() {
 				break
 			}
 		}
 	}
 	x.reveal(rec)
-	rec.flush(w)
+	rec.Flush(w)
 }
 
 func (x *exchange) setPatch(schemas []string, ops []patch.Operation) {
@@ -288,7 +288,7 @@ func (x *exchange) bulk(w http.ResponseWriter) {
 	if x.set.On(PatchHalfApplies) {
 		x.bulkHalfApplies(&req, rec)
 	}
-	rec.flush(w)
+	rec.Flush(w)
 }
 
 // bulkHalfApplies applies patch-half-applies to the PATCH operations that
@@ -296,7 +296,7 @@ func (x *exchange) bulk(w http.ResponseWriter) {
 // kept (after the bulk ran, not between its operations).
 func (x *exchange) bulkHalfApplies(req *provider.BulkRequest, rec *response) {
 	var resp bulkResponse
-	if rec.status != http.StatusOK || !decode(rec.body.Bytes(), &resp) || len(resp.Operations) != len(req.Operations) {
+	if rec.Status != http.StatusOK || !decode(rec.Body.Bytes(), &resp) || len(resp.Operations) != len(req.Operations) {
 		return // results follow the request's order when every operation ran
 	}
 	for i, r := range resp.Operations {
@@ -324,7 +324,7 @@ func (x *exchange) bulkHalfApplies(req *provider.BulkRequest, rec *response) {
 			} else {
 				one.Header.Del("If-Match")
 			}
-			if x.serve(one).ok() {
+			if x.serve(one).OK() {
 				break
 			}
 		}
@@ -346,7 +346,7 @@ type bulkResponse struct {
 // between its operations).
 func (x *exchange) bulkGroups(req *provider.BulkRequest, rec *response) {
 	var resp bulkResponse
-	if rec.status != http.StatusOK || !decode(rec.body.Bytes(), &resp) {
+	if rec.Status != http.StatusOK || !decode(rec.Body.Bytes(), &resp) {
 		return
 	}
 	created := map[string]string{} // bulkId -> id
